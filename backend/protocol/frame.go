@@ -1,0 +1,110 @@
+package protocol
+
+import (
+	"errors"
+
+	"github.com/parley-lan/parley/backend/chat"
+)
+
+// Frame is one protocol message. The set of frames is closed: the concrete
+// types are the ones in this file, and consumers handle them with a type
+// switch.
+type Frame interface {
+	// Type returns the frame's "type" value on the wire.
+	Type() string
+}
+
+// Hello opens a native connection.
+type Hello struct {
+	V        int    `json:"v"`
+	Nick     string `json:"nick"`
+	ClientID string `json:"client_id"`
+	// ResumeFrom is the last sequence number the client has seen; the
+	// welcome then carries every later message the host still holds.
+	// Zero asks for the recent history.
+	ResumeFrom uint64 `json:"resume_from,omitempty"`
+	// HostToken proves that this connection is the host's own client,
+	// which may use the host's nickname.
+	HostToken string `json:"host_token,omitempty"`
+}
+
+// Welcome accepts a hello.
+type Welcome struct {
+	V       int            `json:"v"`
+	Room    chat.Room      `json:"room"`
+	You     string         `json:"you"`
+	Members []chat.Member  `json:"members"`
+	History []chat.Message `json:"history"`
+	// Seq is the room's latest sequence number.
+	Seq uint64 `json:"seq"`
+}
+
+// Send asks the host to post a message.
+type Send struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// Msg is a message posted to the room.
+type Msg struct {
+	chat.Message
+}
+
+// Join announces a member who arrived.
+type Join struct {
+	chat.Member
+	TS int64 `json:"ts"`
+}
+
+// Leave announces a member who left.
+type Leave struct {
+	Nick string `json:"nick"`
+	TS   int64  `json:"ts"`
+}
+
+// Ping asks the peer to answer with a Pong.
+type Ping struct{}
+
+// Pong answers a Ping.
+type Pong struct{}
+
+// Error reports a refused request or a protocol violation.
+type Error struct {
+	Code    chat.Code `json:"code"`
+	Message string    `json:"message"`
+}
+
+// Bye tells members that the host is closing the room.
+type Bye struct {
+	Reason string `json:"reason"`
+}
+
+// Unknown is a frame of a type this version does not know; it is ignored.
+type Unknown struct {
+	Name string
+}
+
+func (Hello) Type() string     { return "hello" }
+func (Welcome) Type() string   { return "welcome" }
+func (Send) Type() string      { return "send" }
+func (Msg) Type() string       { return "msg" }
+func (Join) Type() string      { return "join" }
+func (Leave) Type() string     { return "leave" }
+func (Ping) Type() string      { return "ping" }
+func (Pong) Type() string      { return "pong" }
+func (Error) Type() string     { return "error" }
+func (Bye) Type() string       { return "bye" }
+func (u Unknown) Type() string { return u.Name }
+
+// Err turns an error frame into a *chat.Error.
+func (e Error) Err() *chat.Error { return chat.Errorf(e.Code, e.Message) }
+
+// ErrorFrame turns an error into an error frame, keeping the code of a
+// *chat.Error.
+func ErrorFrame(err error) Error {
+	var ce *chat.Error
+	if errors.As(err, &ce) {
+		return Error{Code: ce.Code, Message: ce.Message}
+	}
+	return Error{Code: chat.CodeBadFrame, Message: err.Error()}
+}

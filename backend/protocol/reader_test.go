@@ -1,0 +1,117 @@
+package protocol
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/parley-lan/parley/backend/chat"
+)
+
+// readAll drains lr, recording lines and "ERR:too_large" markers.
+func readAll(t *testing.T, lr *LineReader) []string {
+	t.Helper()
+	var got []string
+	for i := 0; i < 10000; i++ {
+		line, err := lr.ReadLine()
+		switch {
+		case err == io.EOF:
+			return got
+		case errors.Is(err, chat.ErrTooLarge):
+			got = append(got, "ERR:too_large")
+		case err != nil:
+			t.Fatalf("ReadLine: %v", err)
+		default:
+			got = append(got, string(line))
+		}
+	}
+	t.Fatal("ReadLine did not reach EOF")
+	return nil
+}
+
+func TestLineReader(t *testing.T) {
+	const limit = 16
+	tests := []struct {
+		name, in string
+		prefix   string
+		want     []string
+	}{
+		{"simple", "a\nbb\n", "", []string{"a", "bb"}},
+		{"crlf", "a\r\nb\r\n", "", []string{"a", "b"}},
+		{"unterminated tail", "a\nb", "", []string{"a", "b"}},
+		{"empty lines", "\n\nx\n", "", []string{"", "", "x"}},
+		{"prefix", "rest\nnext\n", "pre", []string{"prerest", "next"}},
+		{"exactly at limit", strings.Repeat("x", limit-1) + "\n", "", []string{strings.Repeat("x", limit-1)}},
+		{"one over", strings.Repeat("x", limit) + "\nok\n", "", []string{"ERR:too_large", "ok"}},
+		{"huge then fine", strings.Repeat("y", 10*limit+3) + "\nafter\n", "", []string{"ERR:too_large", "after"}},
+		{"huge at eof", "a\n" + strings.Repeat("z", 5*limit), "", []string{"a", "ERR:too_large"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, r := range []io.Reader{strings.NewReader(tt.in), iotest.OneByteReader(strings.NewReader(tt.in))} {
+				got := readAll(t, NewLineReader(r, limit, []byte(tt.prefix)))
+				if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+					t.Errorf("got %q, want %q", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestLineReaderBoundedMemory feeds a 10 MB line and checks that the buffer
+// never grows past the limit.
+func TestLineReaderBoundedMemory(t *testing.T) {
+	in := io.MultiReader(bytes.NewReader(bytes.Repeat([]byte("x"), 10<<20)), strings.NewReader("\n{\"type\":\"ping\"}\n"))
+	lr := NewLineReader(in, 0, nil)
+	if _, err := lr.ReadLine(); !errors.Is(err, chat.ErrTooLarge) {
+		t.Fatalf("first ReadLine error = %v, want ErrTooLarge", err)
+	}
+	if len(lr.buf) > MaxFrame {
+		t.Errorf("buffer grew to %d bytes, want at most %d", len(lr.buf), MaxFrame)
+	}
+	line, err := lr.ReadLine()
+	if err != nil || string(line) != `{"type":"ping"}` {
+		t.Errorf("second ReadLine = %q, %v; want the ping", line, err)
+	}
+}
+
+func TestLineReaderSmallIdleBuffer(t *testing.T) {
+	lr := NewLineReader(strings.NewReader("hi\n"), 0, nil)
+	if got := len(lr.buf); got > initialReadBuffer {
+		t.Errorf("initial buffer = %d bytes, want at most %d", got, initialReadBuffer)
+	}
+}
+
+// FuzzLineReader checks that splitting never loses or invents bytes: the
+// lines joined back equal the input minus newlines and too-long lines.
+func FuzzLineReader(f *testing.F) {
+	f.Add([]byte("a\nbb\n"), uint8(4))
+	f.Add([]byte("xxxxxxxxxxxxxxxxxxxx\nok\n"), uint8(8))
+	f.Add([]byte("\r\n\r\n"), uint8(1))
+	f.Fuzz(func(t *testing.T, in []byte, lim uint8) {
+		limit := int(lim)%64 + 2
+		lr := NewLineReader(bytes.NewReader(in), limit, nil)
+		var lines int
+		for i := 0; i <= len(in)+1; i++ {
+			line, err := lr.ReadLine()
+			if err == io.EOF {
+				return
+			}
+			if err == nil {
+				lines++
+				if len(line) >= limit {
+					t.Fatalf("line of %d bytes passed limit %d", len(line), limit)
+				}
+				if !bytes.Contains(in, line) {
+					t.Fatalf("line %q is not in the input", line)
+				}
+			} else if !errors.Is(err, chat.ErrTooLarge) {
+				t.Fatalf("ReadLine: %v", err)
+			}
+		}
+		t.Fatalf("no EOF after %d reads", len(in)+2)
+	})
+}
