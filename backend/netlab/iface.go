@@ -1,0 +1,42 @@
+package netlab
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// AddIface adds an interface called name to host's namespace, with address
+// cidr (e.g. "172.17.0.1/16"), and brings it up. It is one end of a veth
+// pair whose other end is up but unbridged in the switch namespace, so
+// nothing answers on it: enough to stand in for docker0, tun0 or a second
+// NIC. Name is at most 15 bytes, the kernel's limit.
+func (l *Lab) AddIface(host, name, cidr string) {
+	l.t.Helper()
+	if len(name) == 0 || len(name) > 15 {
+		l.t.Fatalf("netlab: interface name %q: want 1 to 15 bytes", name)
+	}
+	if _, err := netip.ParsePrefix(cidr); err != nil {
+		l.t.Fatalf("netlab: AddIface %s: %v", name, err)
+	}
+	ns := l.NS(host)
+	l.mu.Lock()
+	l.extra++
+	peer := fmt.Sprintf("x%d", l.extra)
+	l.mu.Unlock()
+	l.ip("-n", ns, "link", "add", name, "type", "veth", "peer", "name", peer, "netns", l.sw)
+	l.ip("-n", l.sw, "link", "set", peer, "up")
+	l.ip("-n", ns, "addr", "add", cidr, "dev", name)
+	l.ip("-n", ns, "link", "set", name, "up")
+}
+
+// LinkDown takes host's eth0 down, cutting it off the LAN.
+func (l *Lab) LinkDown(host string) {
+	l.t.Helper()
+	l.ip("-n", l.NS(host), "link", "set", "eth0", "down")
+}
+
+// LinkUp brings host's eth0 back up after LinkDown.
+func (l *Lab) LinkUp(host string) {
+	l.t.Helper()
+	l.ip("-n", l.NS(host), "link", "set", "eth0", "up")
+}
