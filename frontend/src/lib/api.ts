@@ -1,0 +1,133 @@
+// The only module that touches window.go: typed wrappers around the Go methods that
+// Wails binds on app.App. Every call goes through call(), which turns a rejection
+// (Wails rejects with a plain string) into an Error whose message is that string.
+//
+// Keep every wrapper in the literal form: call, an opening parenthesis, then the Go
+// method name in single quotes. A Go test parses this file for exactly that pattern
+// and compares the names with the bound methods, so don't write it anywhere else.
+
+/** Profile is this app's saved identity; nick is "" until one has been chosen. */
+export interface Profile {
+  nick: string;
+}
+
+/** Room is one room announced on the LAN. mine: hosted by this app. */
+export interface Room {
+  id: string;
+  name: string;
+  host: string;
+  addrs: string[];
+  mine: boolean;
+}
+
+/** Member is one person in the current room. legacy: a plain-text (unencrypted) client. */
+export interface Member {
+  nick: string;
+  host: boolean;
+  legacy: boolean;
+  you: boolean;
+}
+
+/** Message is one chat message; ts is unix milliseconds; text may contain newlines. */
+export interface Message {
+  seq: number;
+  id: string;
+  from: string;
+  text: string;
+  ts: number;
+  mine: boolean;
+}
+
+export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Session is the room this app is in right now. */
+export interface Session {
+  room: { id: string; name: string; host: string; address: string };
+  you: string;
+  hosting: boolean;
+  state: ConnState;
+  members: Member[];
+  messages: Message[];
+}
+
+/** Methods lists every bound Go method with its parameters and resolved value. */
+interface Methods {
+  Profile(): Profile;
+  SetNick(nick: string): Profile;
+  Rooms(): Room[];
+  HostRoom(name: string): Session;
+  JoinRoom(roomID: string): Session;
+  JoinAddress(address: string): Session;
+  Send(text: string): string;
+  Leave(): void;
+  Session(): Session | null;
+}
+
+type MethodName = keyof Methods;
+type Bound = { [M in MethodName]?: (...args: Parameters<Methods[M]>) => Promise<ReturnType<Methods[M]>> };
+
+declare global {
+  interface Window {
+    go?: { app?: { App?: Bound } };
+  }
+}
+
+/** toError turns whatever a binding rejected with into an Error. */
+export function toError(reason: unknown): Error {
+  if (reason instanceof Error) return reason;
+  if (typeof reason === 'string') return new Error(reason);
+  if (reason && typeof reason === 'object' && 'message' in reason && typeof reason.message === 'string') {
+    return new Error(reason.message);
+  }
+  return new Error(reason === undefined ? 'Something went wrong' : String(reason));
+}
+
+async function call<M extends MethodName>(method: M, ...args: Parameters<Methods[M]>): Promise<ReturnType<Methods[M]>> {
+  const fn = window.go?.app?.App?.[method] as ((...a: unknown[]) => Promise<ReturnType<Methods[M]>>) | undefined;
+  if (typeof fn !== 'function') {
+    throw new Error(`Parley's backend is not available (${method})`);
+  }
+  try {
+    return await fn(...args);
+  } catch (reason) {
+    throw toError(reason);
+  }
+}
+
+// Go encodes nil slices as null; the UI always wants arrays.
+function sessionOrNull(s: Session | null): Session | null {
+  if (!s) return null;
+  return { ...s, members: s.members ?? [], messages: s.messages ?? [] };
+}
+async function session(p: Promise<Session | null>): Promise<Session> {
+  const s = sessionOrNull(await p);
+  if (!s) throw new Error('No session was returned');
+  return s;
+}
+
+/** getProfile returns the saved profile (nick "" when none yet). */
+export const getProfile = (): Promise<Profile> => call('Profile');
+
+/** setNick saves a nickname; rejects with a user-facing message if it is invalid. */
+export const setNick = (nick: string): Promise<Profile> => call('SetNick', nick);
+
+/** listRooms returns the rooms currently announced on the LAN. */
+export const listRooms = async (): Promise<Room[]> => (await call('Rooms')) ?? [];
+
+/** hostRoom starts hosting a room with the given name and enters it. */
+export const hostRoom = (name: string): Promise<Session> => session(call('HostRoom', name));
+
+/** joinRoom joins a room from the lobby list by its id. */
+export const joinRoom = (roomID: string): Promise<Session> => session(call('JoinRoom', roomID));
+
+/** joinAddress joins a room by "host:port". */
+export const joinAddress = (address: string): Promise<Session> => session(call('JoinAddress', address));
+
+/** send queues a message and returns its id; the message itself arrives as room:message. */
+export const send = (text: string): Promise<string> => call('Send', text);
+
+/** leave leaves the current room (closing it for everyone when hosting). */
+export const leave = (): Promise<void> => call('Leave');
+
+/** currentSession returns the session in progress, if any (e.g. after a reload). */
+export const currentSession = async (): Promise<Session | null> => sessionOrNull(await call('Session'));
