@@ -103,7 +103,7 @@ func (w *wire) frame() (Frame, error) {
 		if w.Code == "" {
 			return nil, badFrame("error has no code")
 		}
-		return Error{Code: w.Code, Message: w.Message}, nil
+		return Error{Code: w.Code, Message: w.Message, ID: w.ID}, nil
 	case "bye":
 		return Bye{Reason: w.Reason}, nil
 	}

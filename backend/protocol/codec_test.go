@@ -63,11 +63,11 @@ func TestDecodeErrors(t *testing.T) {
 		{`[1,2]`, chat.ErrBadFrame},
 		{`{}`, chat.ErrBadFrame},
 		{`{"type":""}`, chat.ErrBadFrame},
-		{`{"type":"hello","nick":"a","client_id":"c"}`, chat.ErrBadFrame},          // no version
-		{`{"type":"hello","v":1,"client_id":"c"}`, chat.ErrBadFrame},                // no nick
+		{`{"type":"hello","nick":"a","client_id":"c"}`, chat.ErrBadFrame},            // no version
+		{`{"type":"hello","v":1,"client_id":"c"}`, chat.ErrBadFrame},                 // no nick
 		{`{"type":"hello","v":1,"nick":"a","client_id":"bad id"}`, chat.ErrBadFrame}, // bad client id
-		{`{"type":"send","id":"m1"}`, chat.ErrBadFrame},                             // no text
-		{`{"type":"send","text":"x"}`, chat.ErrBadFrame},                            // no id
+		{`{"type":"send","id":"m1"}`, chat.ErrBadFrame},                              // no text
+		{`{"type":"send","text":"x"}`, chat.ErrBadFrame},                             // no id
 		{`{"type":"msg","seq":0,"from":"a","text":"x"}`, chat.ErrBadFrame},
 		{`{"type":"join"}`, chat.ErrBadFrame},
 		{`{"type":"error","message":"x"}`, chat.ErrBadFrame},

@@ -72,6 +72,8 @@ type Pong struct{}
 type Error struct {
 	Code    chat.Code `json:"code"`
 	Message string    `json:"message"`
+	// ID names the send that was refused, if the error is about one.
+	ID string `json:"id,omitempty"`
 }
 
 // Bye tells members that the host is closing the room.

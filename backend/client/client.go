@@ -1,0 +1,258 @@
+// Package client is one member's connection to a hosted room: it dials the
+// room (every advertised address at once), performs the handshake, turns
+// frames into Events, keeps an outbox of messages not yet acknowledged, and
+// reconnects with backoff when the connection drops, resuming from the last
+// sequence number it saw so nothing is lost or shown twice.
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/protocol"
+)
+
+// Config configures a Client. Zero values mean defaults.
+type Config struct {
+	// Addrs are the room's "host:port" addresses, dialed in parallel.
+	Addrs []string
+	// Resolve, if set, is asked for fresh addresses before each
+	// reconnect attempt (the host may have moved); an error or an empty
+	// answer keeps the previous ones.
+	Resolve func(ctx context.Context) ([]string, error)
+	// Nick is the nickname to join with.
+	Nick string
+	// ClientID identifies this client across reconnects; zero means a
+	// random one.
+	ClientID string
+	// HostToken is set only by the host's own client.
+	HostToken string
+	// OnEvent receives events, one at a time, in order. It must not block
+	// for long. Nil discards them.
+	OnEvent func(Event)
+	// DialTimeout bounds one connection attempt; zero means 5 s.
+	DialTimeout time.Duration
+	// MaxBackoff caps the wait between reconnect attempts; zero means 5 s.
+	MaxBackoff time.Duration
+	// Logger receives the client's logs; nil discards them.
+	Logger *slog.Logger
+	// Dial opens a connection; nil means a net.Dialer.
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
+}
+
+// Client is a member's connection to one room. Connect it once, then Run
+// it; Send may be called from any goroutine.
+type Client struct {
+	cfg Config
+	log *slog.Logger
+
+	mu      sync.Mutex // guards the following
+	conn    net.Conn   // nil while disconnected
+	addrs   []string
+	welcome protocol.Welcome
+	members []chat.Member
+	lastSeq uint64
+	outbox  []protocol.Send // sent or waiting, not yet acknowledged, in order
+	first   *session        // the session Connect opened, until Run takes it
+
+	writeMu sync.Mutex // serialises writes to conn
+}
+
+// session is one established connection.
+type session struct {
+	conn net.Conn
+	lr   *protocol.LineReader
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	nick, err := chat.ValidateNick(cfg.Nick)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Nick = nick
+	if cfg.ClientID == "" {
+		cfg.ClientID = chat.NewID()
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 5 * time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.OnEvent == nil {
+		cfg.OnEvent = func(Event) {}
+	}
+	if cfg.Dial == nil {
+		d := &net.Dialer{KeepAlive: -1}
+		cfg.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+	}
+	return &Client{cfg: cfg, log: cfg.Logger, addrs: cfg.Addrs}, nil
+}
+
+// Welcome returns what the host said when the connection was (last)
+// established: the room, your nickname, and the history.
+func (c *Client) Welcome() protocol.Welcome {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.welcome
+}
+
+// Members returns the current member list.
+func (c *Client) Members() []chat.Member {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]chat.Member(nil), c.members...)
+}
+
+// Connect dials the room and completes the handshake. A refusal by the
+// host (nickname taken, room full, …) is a *chat.Error.
+func (c *Client) Connect(ctx context.Context) (protocol.Welcome, error) {
+	sess, w, err := c.dial(ctx)
+	if err != nil {
+		return w, err
+	}
+	c.mu.Lock()
+	c.first = sess
+	c.lastSeq = max(c.lastSeq, w.Seq)
+	c.mu.Unlock()
+	return w, nil
+}
+
+// Send queues a message and, when connected, sends it at once. It returns
+// the message's id; the message is pending until the host's msg with that
+// id arrives (a MessageEvent) or the host refuses it (a RefusedEvent).
+// While disconnected, messages wait and are sent on reconnect.
+func (c *Client) Send(text string) (string, error) {
+	text, err := chat.CleanText(text)
+	if err != nil {
+		return "", err
+	}
+	f := protocol.Send{ID: chat.NewID(), Text: text}
+	if _, err := protocol.Encode(f); err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.outbox = append(c.outbox, f)
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil {
+		c.write(conn, f)
+	}
+	return f.ID, nil
+}
+
+// Pending returns the messages not yet acknowledged by the host, oldest
+// first.
+func (c *Client) Pending() []protocol.Send {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]protocol.Send(nil), c.outbox...)
+}
+
+// writeTimeout bounds one write to the host.
+const writeTimeout = 10 * time.Second
+
+// write sends one frame; a failed write closes the connection, which the
+// reader notices and turns into a reconnect.
+func (c *Client) write(conn net.Conn, f protocol.Frame) {
+	b, err := protocol.Encode(f)
+	if err != nil {
+		c.log.Error("encode", "type", f.Type(), "err", err)
+		return
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := conn.Write(b); err != nil {
+		c.log.Debug("write failed", "err", err)
+		conn.Close()
+	}
+}
+
+// dial connects and performs the handshake, resuming from the last
+// sequence number seen.
+func (c *Client) dial(ctx context.Context) (*session, protocol.Welcome, error) {
+	c.mu.Lock()
+	addrs, resume := c.addrs, c.lastSeq
+	c.mu.Unlock()
+	dctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
+	defer cancel()
+	conn, err := dialFirst(dctx, c.cfg.Dial, addrs)
+	if err != nil {
+		return nil, protocol.Welcome{}, err
+	}
+	stop := context.AfterFunc(dctx, func() { conn.Close() })
+	defer stop()
+	lr := protocol.NewLineReader(conn, protocol.MaxFrame, nil)
+	w, err := c.handshake(conn, lr, resume)
+	if err != nil {
+		conn.Close()
+		if dctx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("handshake: %w", chat.ErrTimeout)
+		}
+		return nil, w, err
+	}
+	c.adopt(conn, w)
+	return &session{conn: conn, lr: lr}, w, nil
+}
+
+func (c *Client) handshake(conn net.Conn, lr *protocol.LineReader, resume uint64) (protocol.Welcome, error) {
+	c.write(conn, protocol.Hello{
+		V: protocol.Version, Nick: c.cfg.Nick, ClientID: c.cfg.ClientID,
+		ResumeFrom: resume, HostToken: c.cfg.HostToken,
+	})
+	line, err := lr.ReadLine()
+	if err != nil {
+		return protocol.Welcome{}, fmt.Errorf("handshake: %w", err)
+	}
+	f, err := protocol.Decode(line)
+	if err != nil {
+		return protocol.Welcome{}, fmt.Errorf("handshake: %w", err)
+	}
+	switch f := f.(type) {
+	case protocol.Welcome:
+		return f, nil
+	case protocol.Error:
+		return protocol.Welcome{}, f.Err()
+	}
+	return protocol.Welcome{}, fmt.Errorf("handshake: unexpected %s frame: %w", f.Type(), chat.ErrBadFrame)
+}
+
+// adopt makes conn the current connection and records the welcome.
+func (c *Client) adopt(conn net.Conn, w protocol.Welcome) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.conn = conn
+	c.welcome = w
+	c.members = w.Members
+}
+
+// fatal reports whether a refusal means retrying is pointless.
+func fatal(err error) bool {
+	for _, e := range []error{chat.ErrNickTaken, chat.ErrBadNick, chat.ErrVersion, chat.ErrRoomFull, chat.ErrHostClosed} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// backoff returns the wait before reconnect attempt n (from 0): doubling
+// from 250 ms up to MaxBackoff, with ±25% jitter so a room's members do not
+// all come back in the same instant.
+func (c *Client) backoff(n int) time.Duration {
+	d := 250 * time.Millisecond << min(n, 10)
+	d = min(d, c.cfg.MaxBackoff)
+	return d - d/4 + rand.N(d/2+1)
+}

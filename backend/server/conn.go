@@ -1,0 +1,201 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"os"
+	"time"
+
+	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/protocol"
+)
+
+// handle runs one connection from accept to close: it tells a native client
+// from a plain-text one and hands it to the matching session.
+func (s *Server) handle(conn net.Conn) {
+	defer conn.Close()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		// Plain-text clients have no heartbeat; let TCP find dead peers.
+		_ = tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 5 * time.Second, Count: 3})
+	}
+	first, err := s.sniff(conn)
+	switch {
+	case err != nil:
+		s.log.Debug("connection closed before speaking", "remote", conn.RemoteAddr(), "err", err)
+	case len(first) > 0 && first[0] == '{':
+		s.serveNative(conn, first)
+	case len(first) > 0 && first[0] == 0x16:
+		s.log.Info("refused TLS client", "remote", conn.RemoteAddr())
+		writeText(conn, "error: this room does not offer encryption yet\n")
+	case s.cfg.NoLegacy:
+		s.log.Info("refused plain-text client", "remote", conn.RemoteAddr())
+		writeText(conn, "error: this room does not accept plain-text clients\n")
+	default:
+		s.serveLegacy(conn, first)
+	}
+}
+
+// sniff waits briefly for the client's first bytes. Native clients speak
+// at once; a tutorial client waits to be asked for its nickname, so silence
+// (no bytes, no error) means plain text.
+func (s *Server) sniff(conn net.Conn) ([]byte, error) {
+	wait := protocol.LegacyWait
+	if s.cfg.NoLegacy {
+		wait = protocol.HandshakeTimeout
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(wait))
+	buf := make([]byte, 512)
+	n, err := conn.Read(buf)
+	_ = conn.SetReadDeadline(time.Time{})
+	if n > 0 {
+		return buf[:n], nil
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) && !s.cfg.NoLegacy {
+		return nil, nil
+	}
+	return nil, err
+}
+
+// serveNative runs the JSON protocol: hello, welcome, then the member's
+// reader here and its writer in its own goroutine.
+func (s *Server) serveNative(conn net.Conn, first []byte) {
+	lr := protocol.NewLineReader(conn, protocol.MaxFrame, first)
+	hello, err := s.readHello(conn, lr)
+	if err != nil {
+		s.refuse(conn, err)
+		return
+	}
+	m := newMember(conn, hello.Nick, hello.ClientID, styleNative, s.cfg.QueueBytes)
+	if err := s.hub.admit(m, hello.HostToken, hello.ResumeFrom); err != nil {
+		s.refuse(conn, err)
+		return
+	}
+	s.runMember(m, func() error { return s.readNative(m, lr) })
+}
+
+// flushGrace is how long a departing member's writer gets to flush.
+const flushGrace = 2 * time.Second
+
+// runMember starts m's writer, runs its reader until the connection ends,
+// then takes m out of the room and lets the writer flush what is left
+// (an error frame explaining a disconnect, say) before the caller closes
+// the connection.
+func (s *Server) runMember(m *member, read func() error) {
+	written := make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(written)
+		m.writeLoop()
+	}()
+	err := read()
+	s.hub.leave(m)
+	m.out.close(nil)
+	select {
+	case <-written:
+	case <-time.After(flushGrace):
+		m.conn.Close()
+		<-written
+	}
+	s.log.Debug("member connection ended", "nick", m.nick, "err", err)
+}
+
+func (s *Server) readHello(conn net.Conn, lr *protocol.LineReader) (protocol.Hello, error) {
+	_ = conn.SetReadDeadline(time.Now().Add(protocol.HandshakeTimeout))
+	defer conn.SetReadDeadline(time.Time{})
+	line, err := lr.ReadLine()
+	if err != nil {
+		return protocol.Hello{}, err
+	}
+	f, err := protocol.Decode(line)
+	if err != nil {
+		return protocol.Hello{}, err
+	}
+	hello, ok := f.(protocol.Hello)
+	switch {
+	case !ok:
+		return hello, chat.Errorf(chat.CodeBadFrame, "the first frame must be hello, not "+f.Type())
+	case hello.V != protocol.Version:
+		return hello, chat.Errorf(chat.CodeVersion, "this room speaks protocol version 1; update Parley")
+	}
+	hello.Nick, err = chat.ValidateNick(hello.Nick)
+	return hello, err
+}
+
+// refuse sends a handshake error and lets the connection close.
+func (s *Server) refuse(conn net.Conn, err error) {
+	s.log.Info("refused client", "remote", conn.RemoteAddr(), "err", err)
+	var ce *chat.Error
+	if !errors.As(err, &ce) {
+		return // a network error: nobody to tell
+	}
+	if b, err := protocol.Encode(protocol.ErrorFrame(ce)); err == nil {
+		writeText(conn, string(b))
+	}
+}
+
+// maxStrikes is how many malformed frames a member may send before it is
+// disconnected.
+const maxStrikes = 3
+
+// readNative reads frames from a native member until the connection fails
+// or the member misbehaves repeatedly.
+func (s *Server) readNative(m *member, lr *protocol.LineReader) error {
+	strikes := 0
+	dead := 3 * s.cfg.PingInterval
+	for {
+		_ = m.conn.SetReadDeadline(time.Now().Add(dead))
+		line, err := lr.ReadLine()
+		var f protocol.Frame
+		if err == nil {
+			f, err = protocol.Decode(line)
+		}
+		if err != nil {
+			var ce *chat.Error
+			if !errors.As(err, &ce) {
+				return err // the connection is gone
+			}
+			if strikes++; strikes >= maxStrikes {
+				s.sendError(m, chat.Errorf(ce.Code, ce.Message+"; disconnecting after repeated errors"))
+				return err
+			}
+			s.sendError(m, ce)
+			continue
+		}
+		s.onFrame(m, f)
+	}
+}
+
+func (s *Server) onFrame(m *member, f protocol.Frame) {
+	switch f := f.(type) {
+	case protocol.Send:
+		if err := s.hub.post(m, f.ID, f.Text); err != nil {
+			ef := protocol.ErrorFrame(err)
+			ef.ID = f.ID
+			s.send(m, ef)
+		}
+	case protocol.Ping:
+		s.send(m, protocol.Pong{})
+	case protocol.Pong, protocol.Unknown:
+		// Pong only proves liveness (the read deadline moved); unknown
+		// frames are from newer clients.
+	default:
+		s.sendError(m, chat.Errorf(chat.CodeBadFrame, "unexpected "+f.Type()+" frame"))
+	}
+}
+
+func (s *Server) sendError(m *member, err error) { s.send(m, protocol.ErrorFrame(err)) }
+
+func (s *Server) send(m *member, f protocol.Frame) {
+	b, err := protocol.Encode(f)
+	if err != nil {
+		return
+	}
+	s.hub.sendTo(m, b)
+}
+
+// writeText writes a short final message with a deadline, best effort.
+func writeText(conn net.Conn, text string) {
+	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = conn.Write([]byte(text))
+}
