@@ -17,7 +17,7 @@ const (
 	legacyNickTimeout = time.Minute
 	// legacySilence ends a message that came without a newline: tutorial
 	// clients send each message as one unterminated write.
-	legacySilence = 100 * time.Millisecond
+	legacySilence = 50 * time.Millisecond
 )
 
 var errLineTooLong = errors.New("line too long")

@@ -1,0 +1,168 @@
+// Package peer composes the backend into what a person does: host a room
+// (a server plus its mDNS advertisement), join one (a reconnecting client),
+// and watch the lobby (a discovery browser). The desktop façade and the
+// command line both stand on this package, so they behave the same.
+package peer
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/discovery"
+	"github.com/parley-lan/parley/backend/server"
+)
+
+// HostConfig configures a hosted room.
+type HostConfig struct {
+	// RoomName is the human name of the room.
+	RoomName string
+	// Nick is the host's nickname, reserved for the host's own client.
+	Nick string
+	// RoomID keeps a room's identity across restarts; zero means a new one.
+	RoomID string
+	// Port is the TCP port to listen on; zero lets the OS choose.
+	Port int
+	// Interfaces names the network interfaces to advertise on; empty means
+	// every real LAN interface (virtual ones are skipped).
+	Interfaces []string
+	// NoAdvertise hosts without announcing the room (join by address only).
+	NoAdvertise bool
+	// NoLegacy refuses plain-text clients.
+	NoLegacy bool
+	// Logger receives logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Host is a running hosted room.
+type Host struct {
+	room      chat.Room
+	token     string
+	port      int
+	srv       *server.Server
+	ln        net.Listener
+	adv       *discovery.Advertiser // nil when not advertised
+	advErr    error                 // why not, if not
+	served    chan error
+	closeOnce sync.Once
+	log       *slog.Logger
+}
+
+// StartHost validates cfg, listens, starts serving and advertises the room.
+// A failure to advertise is not fatal: the room still answers on its port,
+// and AdvertiseErr says why nobody will find it by browsing.
+func StartHost(cfg HostConfig) (*Host, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	room, err := newRoom(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := listen(cfg.Port)
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{room: room, token: chat.NewID() + chat.NewID(), port: ln.Addr().(*net.TCPAddr).Port, ln: ln, served: make(chan error, 1), log: log}
+	h.srv, err = server.New(server.Config{Room: room, HostToken: h.token, NoLegacy: cfg.NoLegacy, Logger: log.With("part", "server")})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	go func() { h.served <- h.srv.Serve(ln) }()
+	if cfg.NoAdvertise {
+		h.advErr = errors.New("advertising is turned off")
+	} else {
+		h.adv, h.advErr = advertise(room, h.port, cfg.Interfaces, log)
+	}
+	if h.advErr != nil {
+		log.Warn("room is not advertised on the LAN", "err", h.advErr, "port", h.port)
+	}
+	log.Info("hosting room", "room", room.Name, "id", room.ID, "port", h.port)
+	return h, nil
+}
+
+func newRoom(cfg HostConfig) (chat.Room, error) {
+	name, err := chat.ValidateRoomName(cfg.RoomName)
+	if err != nil {
+		return chat.Room{}, err
+	}
+	nick, err := chat.ValidateNick(cfg.Nick)
+	if err != nil {
+		return chat.Room{}, err
+	}
+	id := cfg.RoomID
+	if id == "" {
+		id = chat.NewID()
+	}
+	if !chat.ValidID(id) {
+		return chat.Room{}, fmt.Errorf("invalid room id %q", id)
+	}
+	return chat.Room{ID: id, Name: name, Host: nick}, nil
+}
+
+// ErrPortInUse is returned when the requested port is taken.
+var ErrPortInUse = errors.New("port already in use")
+
+func listen(port int) (net.Listener, error) {
+	if port < 0 || port > 65535 {
+		return nil, fmt.Errorf("port %d is out of range (1-65535, or 0 for any)", port)
+	}
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(port))
+	if err != nil {
+		if isAddrInUse(err) {
+			return nil, fmt.Errorf("listen on port %d: %w", port, ErrPortInUse)
+		}
+		return nil, fmt.Errorf("listen on port %d: %w", port, err)
+	}
+	return ln, nil
+}
+
+func advertise(room chat.Room, port int, names []string, log *slog.Logger) (*discovery.Advertiser, error) {
+	ifaces, err := discovery.Interfaces(names)
+	if err != nil {
+		return nil, err
+	}
+	return discovery.Advertise(room, port, ifaces, log.With("part", "advertise"))
+}
+
+// Room returns the hosted room.
+func (h *Host) Room() chat.Room { return h.room }
+
+// Port returns the TCP port the room listens on.
+func (h *Host) Port() int { return h.port }
+
+// LocalAddr is where the host's own client connects.
+func (h *Host) LocalAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(h.port)) }
+
+// Token is the secret that lets the host's own client claim the host's
+// nickname.
+func (h *Host) Token() string { return h.token }
+
+// AdvertiseErr says why the room is not advertised, or nil if it is.
+func (h *Host) AdvertiseErr() error { return h.advErr }
+
+// Members returns the room's members, host first.
+func (h *Host) Members() []chat.Member { return h.srv.Members() }
+
+// Close withdraws the advertisement (a goodbye on the LAN), tells members
+// the room is closing, and stops the server. It is safe to call more than
+// once.
+func (h *Host) Close() error {
+	h.closeOnce.Do(func() {
+		if h.adv != nil {
+			if err := h.adv.Close(); err != nil {
+				h.log.Warn("withdraw advertisement", "err", err)
+			}
+		}
+		h.srv.Close()
+		<-h.served
+		h.log.Info("room closed", "room", h.room.Name)
+	})
+	return nil
+}

@@ -1,0 +1,129 @@
+package peer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/client"
+	"github.com/parley-lan/parley/backend/protocol"
+)
+
+// JoinConfig configures a session in a room.
+type JoinConfig struct {
+	// Addrs are the room's addresses, tried in parallel.
+	Addrs []string
+	// Resolve refreshes Addrs before a reconnect; optional.
+	Resolve func(ctx context.Context) ([]string, error)
+	Nick    string
+	// HostToken is set when the host joins its own room.
+	HostToken string
+	// OnEvent receives room events in order; it must not block for long.
+	OnEvent func(client.Event)
+	Logger  *slog.Logger
+}
+
+// Session is a joined room. It reconnects by itself until Leave, or until
+// the host closes the room.
+type Session struct {
+	c       *client.Client
+	welcome protocol.Welcome
+	addr    string
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	mu  sync.Mutex
+	err error // why Run ended
+}
+
+// Join connects to a room and starts the session. It returns once the
+// host has welcomed us, or with the host's refusal or the network error.
+func Join(ctx context.Context, cfg JoinConfig) (*Session, error) {
+	c, err := client.New(client.Config{
+		Addrs: cfg.Addrs, Resolve: cfg.Resolve, Nick: cfg.Nick, HostToken: cfg.HostToken,
+		OnEvent: cfg.OnEvent, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	w, err := c.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	s := &Session{c: c, welcome: w, addr: strings.Join(cfg.Addrs, ", "), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		err := c.Run(runCtx)
+		s.mu.Lock()
+		s.err = err
+		s.mu.Unlock()
+	}()
+	return s, nil
+}
+
+// Welcome returns the host's welcome: room, nickname, members, history.
+func (s *Session) Welcome() protocol.Welcome { return s.welcome }
+
+// Address is the address list the session was started with.
+func (s *Session) Address() string { return s.addr }
+
+// Members returns the current member list.
+func (s *Session) Members() []chat.Member { return s.c.Members() }
+
+// Send posts a message and returns its id; see client.Client.Send.
+func (s *Session) Send(text string) (string, error) { return s.c.Send(text) }
+
+// Done is closed when the session has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Err says why the session ended: nil after Leave, chat.ErrHostClosed when
+// the host closed the room, or the refusal that ended it.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Leave ends the session and waits for it to stop.
+func (s *Session) Leave() {
+	s.cancel()
+	<-s.done
+}
+
+// ParseAddress checks a "host:port" (or "parley://host:port") the user
+// typed and returns it as "host:port". IPv6 literals need brackets:
+// "[fd00::1]:7878".
+func ParseAddress(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "parley://"), "/")
+	if s == "" {
+		return "", fmt.Errorf("the address is empty; expected host:port, for example 192.168.1.20:40123")
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not host:port (the host shows its address and port in the room header)", s)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("%q: the port must be a number from 1 to 65535", s)
+	}
+	if host == "" {
+		return "", fmt.Errorf("%q: the host is missing", s)
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// joinTimeout bounds the whole of Join when the caller gives no deadline.
+const joinTimeout = 10 * time.Second
+
+// JoinTimeout returns a context for Join with the default deadline.
+func JoinTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, joinTimeout)
+}
