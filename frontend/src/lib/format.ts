@@ -1,0 +1,43 @@
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** clock formats a unix-ms timestamp as local HH:MM (24-hour). */
+export function clock(ts: number): string {
+  const d = new Date(ts);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** isoTime formats a unix-ms timestamp for a <time datetime> attribute. */
+export function isoTime(ts: number): string {
+  return new Date(ts).toISOString();
+}
+
+/** fullTime is the long local form used in tooltips. */
+export function fullTime(ts: number): string {
+  return new Date(ts).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** dayKey identifies the local calendar day of a timestamp. */
+export function dayKey(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+/** dayLabel names a local day relative to now: "Today", "Yesterday" or a short date. */
+export function dayLabel(ts: number, now: number): string {
+  if (dayKey(ts) === dayKey(now)) return 'Today';
+  if (dayKey(ts) === dayKey(now - 86_400_000)) return 'Yesterday';
+  return new Date(ts).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+}
+
+/** initial is the first character (not UTF-16 unit) of a name, upper-cased, for avatars. */
+export function initial(name: string): string {
+  const first = [...name.trim()][0] ?? '?';
+  return first.toLocaleUpperCase();
+}
+
+/** hue picks a stable hue (0–359) for a name, so each person keeps one avatar colour. */
+export function hue(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return h % 360;
+}

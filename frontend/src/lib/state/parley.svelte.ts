@@ -1,0 +1,217 @@
+// Parley is the app's shared state: which screen is showing, the lobby's rooms and
+// the current session with its timeline. Components read its $state fields and call
+// its methods; it talks to Go only through $lib/api and $lib/events.
+import * as api from '$lib/api';
+import type { Message, Room, Session } from '$lib/api';
+import { subscribe, type Closed, type Presence, type StateChange } from '$lib/events';
+import type { Entry, Outgoing } from '$lib/timeline';
+
+export type View = 'loading' | 'failed' | 'nick' | 'lobby' | 'room';
+
+/** Notice is a message for the lobby: a short title and the detail (e.g. Go's reason). */
+export interface Notice {
+  title: string;
+  body: string;
+}
+
+export class Parley {
+  /** view is the screen being shown. */
+  view = $state<View>('loading');
+  /** nick is the saved nickname ("" until chosen). */
+  nick = $state('');
+  /** rooms is the live lobby list. */
+  rooms = $state<Room[]>([]);
+  /** session is the room this app is in, or null. */
+  session = $state<Session | null>(null);
+  /** stateDetail is the latest room:state detail (e.g. why it is reconnecting). */
+  stateDetail = $state('');
+  /** entries is the current room's timeline in arrival order. */
+  entries = $state<Entry[]>([]);
+  /** outgoing holds sent messages that have not come back as room:message yet. */
+  outgoing = $state<Outgoing[]>([]);
+  /** notice is shown in the lobby, e.g. why the last room closed. */
+  notice = $state<Notice | null>(null);
+  /** failure is why the app could not start. */
+  failure = $state('');
+
+  // Not reactive: ids already in entries, for de-duplication.
+  #seen = new Set<string>();
+  #nextLocal = 0;
+  #nextPresence = 0;
+
+  /** start subscribes to the Go events and loads the profile; the result undoes the subscriptions. */
+  start(): () => void {
+    const off = subscribe({
+      'lobby:rooms': (rooms) => this.#onRooms(rooms),
+      'room:message': (m) => this.#onMessage(m),
+      'room:presence': (p) => this.#onPresence(p),
+      'room:state': (s) => this.#onState(s),
+      'room:closed': (c) => this.#onClosed(c),
+    });
+    void this.load();
+    return off;
+  }
+
+  /** load decides the first screen: nickname, the running session, or the lobby. */
+  async load(): Promise<void> {
+    this.view = 'loading';
+    try {
+      const profile = await api.getProfile();
+      this.nick = profile.nick;
+      if (!profile.nick) {
+        this.view = 'nick';
+        return;
+      }
+      const session = await api.currentSession();
+      if (session) this.#enter(session);
+      else this.showLobby();
+    } catch (e) {
+      this.failure = api.toError(e).message;
+      this.view = 'failed';
+    }
+  }
+
+  /** saveNick saves the nickname (rejecting with Go's message) and moves on. */
+  async saveNick(nick: string): Promise<void> {
+    const profile = await api.setNick(nick);
+    this.nick = profile.nick;
+    if (this.session) this.view = 'room';
+    else this.showLobby();
+  }
+
+  /** editNick shows the nickname screen from the lobby. */
+  editNick(): void {
+    this.view = 'nick';
+  }
+
+  /** showLobby shows the lobby and refreshes its list. */
+  showLobby(): void {
+    this.view = 'lobby';
+    api.listRooms().then(
+      (rooms) => this.#onRooms(rooms),
+      (e) => console.warn('parley: Rooms failed:', e),
+    );
+  }
+
+  /** host starts hosting a room and enters it. */
+  async host(name: string): Promise<void> {
+    this.#enter(await api.hostRoom(name));
+  }
+
+  /** join enters a room from the lobby list. */
+  async join(room: Room): Promise<void> {
+    this.#enter(await api.joinRoom(room.id));
+  }
+
+  /** joinAddress enters a room by host:port. */
+  async joinAddress(address: string): Promise<void> {
+    this.#enter(await api.joinAddress(address));
+  }
+
+  /** leave leaves the room and returns to the lobby straight away. */
+  async leave(): Promise<void> {
+    if (!this.session) return;
+    const name = this.session.room.name;
+    this.#exit();
+    this.showLobby();
+    try {
+      await api.leave();
+    } catch (e) {
+      this.notice = { title: `Trouble leaving “${name}”`, body: api.toError(e).message };
+    }
+  }
+
+  /** dismissNotice hides the lobby notice. */
+  dismissNotice(): void {
+    this.notice = null;
+  }
+
+  /** send shows text as pending at once and sends it; room:message confirms it. */
+  async send(text: string): Promise<void> {
+    const localId = `l${++this.#nextLocal}`;
+    this.outgoing.push({ localId, id: null, text, ts: Date.now(), error: '' });
+    try {
+      const id = await api.send(text);
+      const out = this.outgoing.find((o) => o.localId === localId);
+      if (!out) return;
+      if (this.#seen.has(id)) this.#dropOutgoing(localId);
+      else out.id = id;
+    } catch (e) {
+      const out = this.outgoing.find((o) => o.localId === localId);
+      if (out) out.error = api.toError(e).message;
+    }
+  }
+
+  /** retry sends a failed message again. */
+  retry(localId: string): void {
+    const out = this.outgoing.find((o) => o.localId === localId);
+    if (!out) return;
+    this.#dropOutgoing(localId);
+    void this.send(out.text);
+  }
+
+  /** discard forgets a failed message. */
+  discard(localId: string): void {
+    this.#dropOutgoing(localId);
+  }
+
+  #enter(session: Session): void {
+    this.session = session;
+    this.stateDetail = '';
+    this.notice = null;
+    this.entries = [];
+    this.outgoing = [];
+    this.#seen.clear();
+    for (const m of session.messages) this.#addMessage(m);
+    this.view = 'room';
+  }
+
+  #exit(): void {
+    this.session = null;
+    this.entries = [];
+    this.outgoing = [];
+    this.#seen.clear();
+  }
+
+  #addMessage(m: Message): void {
+    if (this.#seen.has(m.id)) return;
+    this.#seen.add(m.id);
+    this.entries.push({ kind: 'message', key: `m:${m.id}`, message: m });
+  }
+
+  #dropOutgoing(localId: string): void {
+    const i = this.outgoing.findIndex((o) => o.localId === localId);
+    if (i >= 0) this.outgoing.splice(i, 1);
+  }
+
+  #onRooms(rooms: Room[] | null): void {
+    this.rooms = rooms ?? [];
+  }
+
+  #onMessage(m: Message): void {
+    if (!this.session) return;
+    this.#addMessage(m);
+    const i = this.outgoing.findIndex((o) => o.id === m.id);
+    if (i >= 0) this.outgoing.splice(i, 1);
+  }
+
+  #onPresence(p: Presence): void {
+    if (!this.session) return;
+    if (p.members) this.session.members = p.members;
+    this.entries.push({ kind: 'presence', key: `p:${++this.#nextPresence}`, change: p.kind, nick: p.nick, ts: p.ts });
+  }
+
+  #onState(s: StateChange): void {
+    if (!this.session) return;
+    this.session.state = s.state;
+    this.stateDetail = s.detail;
+  }
+
+  #onClosed(c: Closed): void {
+    if (!this.session) return;
+    const name = this.session.room.name;
+    this.#exit();
+    this.notice = { title: `You’re no longer in “${name}”`, body: c.reason || 'The room was closed.' };
+    this.showLobby();
+  }
+}

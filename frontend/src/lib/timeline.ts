@@ -1,0 +1,91 @@
+// Pure helpers that turn the session's raw entries into what the timeline renders:
+// day dividers, grouped messages, presence lines and not-yet-echoed sends.
+import type { Message } from './api';
+import { dayKey, dayLabel } from './format';
+
+/** Entry is one thing that happened in the room, in arrival order. */
+export type Entry =
+  | { kind: 'message'; key: string; message: Message }
+  | { kind: 'presence'; key: string; change: 'join' | 'leave'; nick: string; ts: number };
+
+/** Outgoing is a message this app sent that the host has not echoed back yet. */
+export interface Outgoing {
+  localId: string;
+  /** id is the message id Send returned; null while Send is still in flight. */
+  id: string | null;
+  text: string;
+  ts: number;
+  /** error is why sending failed; "" while still trying. */
+  error: string;
+}
+
+export type MessageItem = {
+  type: 'message';
+  key: string;
+  from: string;
+  text: string;
+  ts: number;
+  mine: boolean;
+  status: 'sent' | 'sending' | 'failed';
+  error: string;
+  localId: string;
+  /** first and last mark the start and end of a run of messages by the same author. */
+  first: boolean;
+  last: boolean;
+};
+export type Item =
+  | MessageItem
+  | { type: 'presence'; key: string; change: 'join' | 'leave'; nick: string; ts: number; you: boolean }
+  | { type: 'day'; key: string; label: string };
+
+/** GROUP_GAP_MS is how far apart two messages by one author may be and still group. */
+export const GROUP_GAP_MS = 5 * 60_000;
+
+/** buildTimeline lays out entries followed by outgoing messages, grouping runs by author. */
+export function buildTimeline(entries: Entry[], outgoing: Outgoing[], you: string, now: number): Item[] {
+  const items: Item[] = [];
+  let lastDay = '';
+  let prev: MessageItem | null = null;
+
+  const dayBreak = (ts: number) => {
+    const day = dayKey(ts);
+    if (day !== lastDay && (lastDay !== '' || day !== dayKey(now))) {
+      items.push({ type: 'day', key: `day:${day}`, label: dayLabel(ts, now) });
+      prev = null;
+    }
+    lastDay = day;
+  };
+  const pushMessage = (m: Omit<MessageItem, 'first' | 'last' | 'type'>) => {
+    dayBreak(m.ts);
+    const p = prev as MessageItem | null;
+    const grouped = p !== null && p.from === m.from && p.mine === m.mine && m.ts - p.ts <= GROUP_GAP_MS;
+    if (p && grouped) p.last = false;
+    const item: MessageItem = { type: 'message', ...m, first: !grouped, last: true };
+    items.push(item);
+    prev = item;
+  };
+
+  for (const e of entries) {
+    if (e.kind === 'message') {
+      const m = e.message;
+      pushMessage({ key: e.key, from: m.from, text: m.text, ts: m.ts, mine: m.mine, status: 'sent', error: '', localId: '' });
+    } else {
+      dayBreak(e.ts);
+      items.push({ type: 'presence', key: e.key, change: e.change, nick: e.nick, ts: e.ts, you: e.nick === you });
+      prev = null;
+    }
+  }
+  for (const o of outgoing) {
+    pushMessage({
+      key: `out:${o.localId}`,
+      from: you,
+      text: o.text,
+      ts: o.ts,
+      mine: true,
+      status: o.error ? 'failed' : 'sending',
+      error: o.error,
+      localId: o.localId,
+    });
+  }
+  return items;
+}
