@@ -12,6 +12,8 @@ export default mergeConfig(
       environment: 'jsdom',
       include: ['src/**/*.test.ts'],
       setupFiles: ['./src/test/setup.ts'],
+      testTimeout: 20_000,
+      mockReset: true,
       restoreMocks: true,
     },
   }),

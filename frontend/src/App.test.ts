@@ -1,0 +1,387 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { waitFor, within } from '@testing-library/svelte';
+import { emit, installEventBus, mockedApi, renderApp, screen, handlers } from './test/harness';
+import { member, message, room, session } from './test/fixtures';
+
+vi.mock('$lib/api', async (importOriginal) => {
+  const real = await importOriginal<typeof import('$lib/api')>();
+  return {
+    ...real,
+    getProfile: vi.fn(),
+    setNick: vi.fn(),
+    listRooms: vi.fn(),
+    hostRoom: vi.fn(),
+    joinRoom: vi.fn(),
+    joinAddress: vi.fn(),
+    send: vi.fn(),
+    leave: vi.fn(),
+    currentSession: vi.fn(),
+  };
+});
+vi.mock('$lib/events', () => ({ subscribe: vi.fn(), on: vi.fn() }));
+
+beforeEach(() => {
+  installEventBus();
+  mockedApi.getProfile.mockResolvedValue({ nick: 'ada' });
+  mockedApi.currentSession.mockResolvedValue(null);
+  mockedApi.listRooms.mockResolvedValue([]);
+  mockedApi.leave.mockResolvedValue(undefined);
+});
+
+const lobbyHeading = () => screen.getByRole('heading', { name: 'Rooms on this network' });
+const roomButtons = () => within(screen.getByRole('list', { name: 'Rooms on this network' })).getAllByRole('button');
+
+async function inRoom(s = session()) {
+  mockedApi.currentSession.mockResolvedValue(s);
+  const r = await renderApp();
+  await screen.findByRole('heading', { name: s.room.name });
+  return r;
+}
+
+describe('nickname screen', () => {
+  beforeEach(() => {
+    mockedApi.getProfile.mockResolvedValue({ nick: '' });
+  });
+
+  it('is shown when no nickname is saved, with the input focused', async () => {
+    await renderApp();
+    const input = screen.getByLabelText('Nickname');
+    expect(input).toHaveFocus();
+    expect(screen.queryByRole('heading', { name: 'Rooms on this network' })).toBeNull();
+  });
+
+  it('checks the nickname locally before asking Go', async () => {
+    const { user } = await renderApp();
+    const input = screen.getByLabelText('Nickname');
+
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('alert')).toHaveTextContent('Pick a nickname');
+
+    await user.type(input, 'bob:builder{Enter}');
+    expect(screen.getByRole('alert')).toHaveTextContent('can’t contain “:”');
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+
+    await user.clear(input);
+    await user.type(input, `${'x'.repeat(33)}{Enter}`);
+    expect(screen.getByRole('alert')).toHaveTextContent('32 characters or fewer');
+
+    expect(mockedApi.setNick).not.toHaveBeenCalled();
+  });
+
+  it('shows Go’s rejection inline, then moves to the lobby once accepted', async () => {
+    mockedApi.setNick.mockRejectedValueOnce(new Error('That nickname is reserved.'));
+    mockedApi.setNick.mockResolvedValueOnce({ nick: 'Ada' });
+    const { user } = await renderApp();
+    const input = screen.getByLabelText('Nickname');
+
+    await user.type(input, '  admin {Enter}');
+    expect(mockedApi.setNick).toHaveBeenLastCalledWith('admin');
+    expect(await screen.findByRole('alert')).toHaveTextContent('That nickname is reserved.');
+    expect(input).toHaveFocus();
+
+    await user.clear(input);
+    await user.type(input, 'Ada{Enter}');
+    expect(mockedApi.setNick).toHaveBeenLastCalledWith('Ada');
+    expect(await screen.findByRole('heading', { name: 'Rooms on this network' })).toBeInTheDocument();
+    expect(screen.getByText('Ada')).toBeInTheDocument();
+  });
+
+  it('can be reopened from the lobby to change the nickname, and Escape goes back', async () => {
+    mockedApi.getProfile.mockResolvedValue({ nick: 'ada' });
+    const { user } = await renderApp();
+    await user.click(screen.getByRole('button', { name: 'Change nickname' }));
+    const input = screen.getByLabelText('Nickname');
+    expect(input).toHaveValue('ada');
+    expect(input).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(lobbyHeading()).toBeInTheDocument();
+    expect(mockedApi.setNick).not.toHaveBeenCalled();
+  });
+});
+
+describe('lobby', () => {
+  it('loads the rooms on entry and shows a calm empty state', async () => {
+    await renderApp();
+    expect(mockedApi.listRooms).toHaveBeenCalled();
+    expect(
+      screen.getByText('No rooms on this network yet — host one, or join by address'),
+    ).toBeInTheDocument();
+  });
+
+  it('renders rooms from lobby:rooms and updates live as they come and go', async () => {
+    await renderApp();
+    await emit('lobby:rooms', [
+      room({ id: 'r1', name: 'Design crit', host: 'grace' }),
+      room({ id: 'r2', name: 'Lunch 🍜', host: 'linus', mine: true }),
+    ]);
+    let rows = roomButtons();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('Design crit');
+    expect(rows[0]).toHaveTextContent('hosted by grace');
+    expect(rows[1]).toHaveTextContent('yours');
+    expect(rows[0]).not.toHaveTextContent('yours');
+
+    await emit('lobby:rooms', [room({ id: 'r2', name: 'Lunch 🍜', host: 'linus', mine: true }), room({ id: 'r3', name: 'Σύσκεψη', host: 'δημήτρης' })]);
+    rows = roomButtons();
+    expect(rows.map((r) => r.querySelector('.name')?.textContent?.trim())).toEqual(['Lunch 🍜 yours', 'Σύσκεψη']);
+    expect(screen.queryByText('Design crit')).toBeNull();
+
+    await emit('lobby:rooms', []);
+    expect(screen.getByText(/No rooms on this network yet/)).toBeInTheDocument();
+  });
+
+  it('Ctrl+N opens Host room with the name focused; Enter hosts it', async () => {
+    mockedApi.hostRoom.mockResolvedValue(session({ hosting: true, room: { id: 'm', name: 'Book club', host: 'ada', address: '10.0.0.5:4000' } }));
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}n{/Control}');
+    const dialog = screen.getByRole('dialog', { name: 'Host a room' });
+    const input = within(dialog).getByLabelText('Room name');
+    expect(input).toHaveFocus();
+    await user.keyboard('Book club{Enter}');
+    expect(mockedApi.hostRoom).toHaveBeenCalledWith('Book club');
+    expect(await screen.findByRole('heading', { name: 'Book club' })).toBeInTheDocument();
+    expect(screen.getByText('You’re hosting')).toBeInTheDocument();
+  });
+
+  it('Escape cancels the Host room dialog without hosting', async () => {
+    const { user } = await renderApp();
+    const button = screen.getByRole('button', { name: /Host room/ });
+    await user.click(button);
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(button).toHaveFocus();
+    expect(mockedApi.hostRoom).not.toHaveBeenCalled();
+  });
+
+  it('keeps the Host room dialog open with Go’s message when hosting fails', async () => {
+    mockedApi.hostRoom.mockRejectedValue(new Error('No network interface to announce on.'));
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}n{/Control}Team{Enter}');
+    const dialog = screen.getByRole('dialog', { name: 'Host a room' });
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('No network interface to announce on.');
+  });
+
+  it('Ctrl+J opens Join by address; Enter joins; a rejection shows in the dialog', async () => {
+    mockedApi.joinAddress.mockRejectedValueOnce(new Error('Couldn’t reach 10.0.0.9:7000: connection refused'));
+    mockedApi.joinAddress.mockResolvedValueOnce(session());
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}j{/Control}');
+    const dialog = screen.getByRole('dialog', { name: 'Join by address' });
+    expect(within(dialog).getByRole('textbox')).toHaveFocus();
+    await user.keyboard('10.0.0.9:7000{Enter}');
+    expect(mockedApi.joinAddress).toHaveBeenCalledWith('10.0.0.9:7000');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('connection refused');
+
+    await user.clear(within(dialog).getByRole('textbox'));
+    await user.keyboard('10.0.0.9:7001{Enter}');
+    expect(await screen.findByRole('heading', { name: 'Design crit' })).toBeInTheDocument();
+  });
+
+  it('ArrowDown focuses the first room, arrows/Home/End move, Enter joins', async () => {
+    mockedApi.joinRoom.mockResolvedValue(session());
+    const { user } = await renderApp();
+    await emit('lobby:rooms', [room({ id: 'r1' }), room({ id: 'r2', name: 'Lunch' }), room({ id: 'r3', name: 'Games' })]);
+    const rows = roomButtons();
+    expect(document.activeElement).toBe(document.body);
+
+    await user.keyboard('{ArrowDown}');
+    expect(rows[0]).toHaveFocus();
+    await user.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}');
+    expect(rows[2]).toHaveFocus();
+    await user.keyboard('{Home}');
+    expect(rows[0]).toHaveFocus();
+    await user.keyboard('{End}{ArrowUp}');
+    expect(rows[1]).toHaveFocus();
+    // Only the active row is in the Tab order.
+    expect(rows.map((r) => r.tabIndex)).toEqual([-1, 0, -1]);
+
+    await user.keyboard('{Home}{Enter}');
+    expect(mockedApi.joinRoom).toHaveBeenCalledWith('r1');
+    expect(await screen.findByRole('heading', { name: 'Design crit' })).toBeInTheDocument();
+  });
+
+  it('shows a JoinRoom rejection in the lobby', async () => {
+    mockedApi.joinRoom.mockRejectedValue(new Error('The room is full.'));
+    const { user } = await renderApp();
+    await emit('lobby:rooms', [room({ name: 'Crowded' })]);
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Couldn’t join “Crowded”: The room is full.');
+    expect(lobbyHeading()).toBeInTheDocument();
+  });
+});
+
+describe('room view', () => {
+  it('focuses the composer and shows the header, members and history', async () => {
+    await inRoom(
+      session({
+        members: [
+          member({ nick: 'grace', host: true }),
+          member({ nick: 'ada', you: true }),
+          member({ nick: 'oldtimer', legacy: true }),
+        ],
+        messages: [message({ from: 'grace', text: 'hello' })],
+      }),
+    );
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveFocus();
+    expect(screen.getByRole('status')).toHaveTextContent('connected');
+    expect(screen.getByText('grace', { selector: '.sub strong' })).toBeInTheDocument();
+    const members = screen.getByRole('complementary', { name: /In this room/ });
+    expect(within(members).getAllByRole('listitem').map((li) => li.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      'G grace host',
+      'A ada you',
+      'O oldtimer plain text',
+    ]);
+    expect(within(members).getByText('plain text')).toHaveAttribute('title', 'connected with a plain-text client — not encrypted');
+    expect(screen.getByText('hello')).toBeInTheDocument();
+  });
+
+  it('Enter sends, Shift+Enter adds a newline and does not send', async () => {
+    mockedApi.send.mockResolvedValue('m1');
+    const { user } = await inRoom();
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.keyboard('first line{Shift>}{Enter}{/Shift}second line');
+    expect(mockedApi.send).not.toHaveBeenCalled();
+    expect(box).toHaveValue('first line\nsecond line');
+
+    await user.keyboard('{Enter}');
+    expect(mockedApi.send).toHaveBeenCalledWith('first line\nsecond line');
+    expect(box).toHaveValue('');
+    expect(box).toHaveFocus();
+
+    // Blank input sends nothing.
+    await user.keyboard('   {Enter}');
+    expect(mockedApi.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows a sent message as pending until room:message with the same id arrives', async () => {
+    mockedApi.send.mockResolvedValue('m-42');
+    const { user } = await inRoom();
+    await user.keyboard('on my way{Enter}');
+
+    const pending = screen.getByText('on my way').closest('li')!;
+    expect(pending).toHaveAttribute('data-status', 'sending');
+    expect(within(pending).getByText('sending…')).toBeInTheDocument();
+
+    await emit('room:message', message({ id: 'other', from: 'grace', text: 'cool' }));
+    expect(screen.getByText('on my way').closest('li')).toHaveAttribute('data-status', 'sending');
+
+    await emit('room:message', message({ id: 'm-42', from: 'ada', text: 'on my way', mine: true }));
+    const sent = screen.getAllByText('on my way');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].closest('li')).toHaveAttribute('data-status', 'sent');
+    expect(sent[0].closest('li')).toHaveClass('mine');
+    expect(screen.queryByText('sending…')).toBeNull();
+  });
+
+  it('confirms a message whose echo arrives before Send resolves', async () => {
+    let resolveSend!: (id: string) => void;
+    mockedApi.send.mockReturnValue(new Promise((r) => (resolveSend = r)));
+    const { user } = await inRoom();
+    await user.keyboard('quick{Enter}');
+    await emit('room:message', message({ id: 'fast', from: 'ada', text: 'quick', mine: true }));
+    resolveSend('fast');
+    await waitFor(() => expect(screen.getAllByText('quick')).toHaveLength(1));
+    expect(screen.queryByText('sending…')).toBeNull();
+  });
+
+  it('marks a message that could not be sent and can retry it', async () => {
+    mockedApi.send.mockRejectedValueOnce(new Error('message too long')).mockResolvedValueOnce('ok-1');
+    const { user } = await inRoom();
+    await user.keyboard('hello{Enter}');
+    expect(await screen.findByText(/Not sent: message too long/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(mockedApi.send).toHaveBeenCalledTimes(2);
+    await waitFor(() => expect(screen.queryByText(/Not sent/)).toBeNull());
+  });
+
+  it('shows join and leave lines and updates the member list', async () => {
+    await inRoom();
+    await emit('room:presence', {
+      kind: 'join',
+      nick: 'bob',
+      ts: Date.now(),
+      members: [member({ nick: 'grace', host: true }), member({ nick: 'ada', you: true }), member({ nick: 'bob' })],
+    });
+    expect(screen.getByText('bob joined')).toBeInTheDocument();
+    expect(within(screen.getByRole('complementary')).getByText('bob')).toBeInTheDocument();
+
+    await emit('room:presence', {
+      kind: 'leave',
+      nick: 'bob',
+      ts: Date.now(),
+      members: [member({ nick: 'grace', host: true }), member({ nick: 'ada', you: true })],
+    });
+    expect(screen.getByText('bob left')).toBeInTheDocument();
+    expect(within(screen.getByRole('complementary')).queryByText('bob')).toBeNull();
+    expect(screen.getByText('bob left').closest('li')).toHaveClass('presence');
+  });
+
+  it('shows the connection state from room:state', async () => {
+    await inRoom();
+    await emit('room:state', { state: 'reconnecting', detail: 'connection lost; retrying' });
+    const status = screen.getByRole('status');
+    expect(status).toHaveTextContent('reconnecting…');
+    expect(status).toHaveAttribute('title', 'connection lost; retrying');
+    await emit('room:state', { state: 'connected', detail: '' });
+    expect(status).toHaveTextContent('connected');
+  });
+
+  it('room:closed returns to the lobby and shows the reason', async () => {
+    await inRoom();
+    await emit('room:closed', { reason: 'The host left the room.' });
+    expect(lobbyHeading()).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('The host left the room.');
+    expect(mockedApi.listRooms).toHaveBeenCalled();
+    // Late events for the old room are ignored.
+    await emit('room:message', message({ text: 'ghost' }));
+    expect(screen.queryByText('ghost')).toBeNull();
+  });
+
+  it('Ctrl+Shift+L leaves the room', async () => {
+    const { user } = await inRoom();
+    await user.keyboard('{Control>}{Shift>}L{/Shift}{/Control}');
+    expect(mockedApi.leave).toHaveBeenCalledTimes(1);
+    expect(lobbyHeading()).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('renders peer text as literal text, never HTML', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const { container } = await inRoom(session({ messages: [message({ from: '<b>x</b>', text: evil })] }));
+    await emit('room:message', message({ text: `${evil}\n<script>alert(2)</script>` }));
+    expect(screen.getByText(evil)).toBeInTheDocument();
+    expect(screen.getByText('<b>x</b>')).toBeInTheDocument();
+    expect(container.querySelector('.items img, .items script, .items b')).toBeNull();
+  });
+
+  it('groups consecutive messages from one author and preserves line breaks', async () => {
+    const t = Date.now();
+    await inRoom(
+      session({
+        messages: [
+          message({ from: 'grace', text: 'one', ts: t - 3000 }),
+          message({ from: 'grace', text: 'two\nlines', ts: t - 2000 }),
+          message({ from: 'linus', text: 'three', ts: t - 1000 }),
+        ],
+      }),
+    );
+    expect(screen.getAllByText('grace', { selector: '.author' })).toHaveLength(1);
+    expect(screen.getAllByText('linus', { selector: '.author' })).toHaveLength(1);
+    expect(screen.getByText(/two/).textContent).toBe('two\nlines');
+  });
+});
+
+describe('startup', () => {
+  it('resumes the running session after a reload', async () => {
+    await inRoom(session({ room: { id: 'x', name: 'Already here', host: 'grace', address: '' } }));
+    expect(screen.getByRole('heading', { name: 'Already here' })).toBeInTheDocument();
+  });
+
+  it('unsubscribes from every event when the app is destroyed', async () => {
+    const { unmount } = await renderApp();
+    expect(Object.keys(handlers).sort()).toEqual(['lobby:rooms', 'room:closed', 'room:message', 'room:presence', 'room:state']);
+    unmount();
+    expect(Object.keys(handlers)).toEqual([]);
+  });
+});
