@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -235,7 +236,7 @@ func (c *Client) adopt(conn net.Conn, w protocol.Welcome) {
 	defer c.mu.Unlock()
 	c.conn = conn
 	c.welcome = w
-	c.members = w.Members
+	c.members = slices.Clone(w.Members) // edited in place later; w is shared
 }
 
 // fatal reports whether a refusal means retrying is pointless.
