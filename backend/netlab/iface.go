@@ -40,3 +40,10 @@ func (l *Lab) LinkUp(host string) {
 	l.t.Helper()
 	l.ip("-n", l.NS(host), "link", "set", "eth0", "up")
 }
+
+// IP runs "ip -n NS args..." for host's namespace and fails the test if it
+// fails; e.g. lab.IP("a", "link", "set", "lo", "multicast", "on").
+func (l *Lab) IP(host string, args ...string) {
+	l.t.Helper()
+	l.ip(append([]string{"-n", l.NS(host)}, args...)...)
+}

@@ -140,6 +140,7 @@ func TestAddIface(t *testing.T) {
 	l := New(t, "a")
 	l.AddIface("a", "docker0", "172.17.0.1/16")
 	l.AddIface("a", "tun0", "10.8.0.2/24")
+	l.IP("a", "link", "set", "lo", "multicast", "on")
 	out, err := runIP("-n", l.NS("a"), "-br", "addr", "show", "up")
 	if err != nil {
 		t.Fatalf("ip addr: %v: %s", err, out)
@@ -148,6 +149,9 @@ func TestAddIface(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("ip addr in a: got %q, want it to contain %q", out, want)
 		}
+	}
+	if out, err := runIP("-n", l.NS("a"), "link", "show", "lo"); err != nil || !strings.Contains(out, "MULTICAST") {
+		t.Errorf("lo after IP(multicast on): got %q, %v; want MULTICAST", out, err)
 	}
 }
 
