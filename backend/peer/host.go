@@ -47,6 +47,7 @@ type Host struct {
 	ln        net.Listener
 	adv       *discovery.Advertiser // nil when not advertised
 	advErr    error                 // why not, if not
+	addrs     []string              // "ip:port" on the LAN, for people to type
 	served    chan error
 	closeOnce sync.Once
 	log       *slog.Logger
@@ -77,12 +78,10 @@ func StartHost(cfg HostConfig) (*Host, error) {
 	go func() { h.served <- h.srv.Serve(ln) }()
 	if cfg.NoAdvertise {
 		h.advErr = errors.New("advertising is turned off")
-	} else {
-		h.adv, h.advErr = advertise(room, h.port, cfg.Interfaces, log)
-	}
-	if h.advErr != nil {
+	} else if h.adv, h.advErr = advertise(room, h.port, cfg.Interfaces, log); h.advErr != nil {
 		log.Warn("room is not advertised on the LAN", "err", h.advErr, "port", h.port)
 	}
+	h.addrs = lanAddrs(cfg.Interfaces, h.port)
 	log.Info("hosting room", "room", room.Name, "id", room.ID, "port", h.port)
 	return h, nil
 }
@@ -137,6 +136,10 @@ func (h *Host) Room() chat.Room { return h.room }
 // Port returns the TCP port the room listens on.
 func (h *Host) Port() int { return h.port }
 
+// Addrs returns "ip:port" addresses where others on the LAN can reach the
+// room, IPv4 first; empty when this machine has no LAN address.
+func (h *Host) Addrs() []string { return h.addrs }
+
 // LocalAddr is where the host's own client connects.
 func (h *Host) LocalAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(h.port)) }
 
@@ -165,4 +168,31 @@ func (h *Host) Close() error {
 		h.log.Info("room closed", "room", h.room.Name)
 	})
 	return nil
+}
+
+// lanAddrs lists this machine's addresses on the chosen interfaces (or on
+// the real LAN interfaces), skipping loopback and link-local ones, which
+// nobody can type usefully.
+func lanAddrs(names []string, port int) []string {
+	ifaces, err := discovery.Interfaces(names)
+	if err != nil {
+		return nil
+	}
+	var v4, v6 []string
+	for _, ifi := range ifaces {
+		addrs, _ := ifi.Addrs()
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() {
+				continue
+			}
+			hp := net.JoinHostPort(ipn.IP.String(), strconv.Itoa(port))
+			if ipn.IP.To4() != nil {
+				v4 = append(v4, hp)
+			} else {
+				v6 = append(v6, hp)
+			}
+		}
+	}
+	return append(v4, v6...)
 }

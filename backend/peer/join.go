@@ -80,6 +80,9 @@ func (s *Session) Members() []chat.Member { return s.c.Members() }
 // Send posts a message and returns its id; see client.Client.Send.
 func (s *Session) Send(text string) (string, error) { return s.c.Send(text) }
 
+// Pending returns how many sent messages the host has not acknowledged.
+func (s *Session) Pending() int { return len(s.c.Pending()) }
+
 // Done is closed when the session has ended.
 func (s *Session) Done() <-chan struct{} { return s.done }
 

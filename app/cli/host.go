@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/parley-lan/parley/backend/peer"
+)
+
+// runHost hosts a room and chats from the terminal until interrupted.
+func runHost(args []string, env Env) error {
+	fs := newFlags("host", env)
+	room := fs.String("room", "", "the room's name (required)")
+	nick := fs.String("nick", "", "your nickname (default: your login name)")
+	port := fs.Int("port", 0, "TCP port to listen on (default: chosen by the system)")
+	ifaces := fs.String("iface", "", "comma-separated interfaces to advertise on (default: the LAN ones)")
+	noAdvertise := fs.Bool("no-advertise", false, "do not announce the room on the LAN")
+	noLegacy := fs.Bool("no-legacy", false, "refuse plain-text (nc, tutorial) clients")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q (did you mean --room %q?)", pos[0], pos[0])
+	}
+	if *room == "" {
+		return usagef("--room is required")
+	}
+	n, err := nickFlag(*nick, env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env)
+	h, err := peer.StartHost(peer.HostConfig{
+		RoomName: *room, Nick: n, Port: *port, Interfaces: splitList(*ifaces),
+		NoAdvertise: *noAdvertise, NoLegacy: *noLegacy, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+
+	t := &terminal{env: env, you: n}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	jctx, cancel := peer.JoinTimeout(ctx)
+	defer cancel()
+	sess, err := peer.Join(jctx, peer.JoinConfig{Addrs: []string{h.LocalAddr()}, Nick: n, HostToken: h.Token(), OnEvent: t.onEvent, Logger: log})
+	if err != nil {
+		return fmt.Errorf("join own room: %w", err)
+	}
+	defer sess.Leave()
+	printHostBanner(t, h)
+	err = t.chat(ctx, sess, env.Stdin, chatOptions{})
+	t.status("* closing the room\n")
+	return err
+}
+
+func printHostBanner(t *terminal, h *peer.Host) {
+	r := h.Room()
+	t.status("Hosting %q as %s on port %d.\n", r.Name, r.Host, h.Port())
+	if err := h.AdvertiseErr(); err != nil {
+		t.status("Not announced on the network: %v\n", err)
+	} else {
+		t.status("People on this network will see it in their room list.\n")
+	}
+	if addrs := h.Addrs(); len(addrs) > 0 {
+		t.status("Join by address: parley join %s   (or: nc %s)\n", addrs[0], strings.Replace(addrs[0], ":", " ", 1))
+		if len(addrs) > 1 {
+			t.status("Other addresses: %s\n", strings.Join(addrs[1:], ", "))
+		}
+	}
+	t.status("Type a message and press Enter. Ctrl+C closes the room.\n")
+}
