@@ -1,0 +1,272 @@
+// Real-browser smoke test: serves the built dist/ on 127.0.0.1, fakes the Wails
+// bindings per the Go contract, and drives the app with the keyboard in Debian's
+// Chromium: nickname → lobby → a room appears → ArrowDown, Enter → send → confirmed.
+// Screenshots (light and dark) go to test-results/.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const dist = resolve(here, '../../dist');
+const shots = resolve(here, '../../test-results');
+const fakeBackend = readFileSync(join(here, 'fake-backend.js'), 'utf8');
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+function serve() {
+  if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/index.html missing: run npm run build');
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let file = normalize(join(dist, path));
+    if (!file.startsWith(dist)) return void res.writeHead(403).end();
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'index.html');
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+const steps = [];
+async function step(name, fn) {
+  const t = Date.now();
+  await fn();
+  steps.push(name);
+  console.log(`  ✓ ${name} (${Date.now() - t} ms)`);
+}
+
+const server = await serve();
+const base = `http://127.0.0.1:${server.address().port}/`;
+const profile = mkdtempSync(join(tmpdir(), 'parley-chromium-'));
+mkdirSync(shots, { recursive: true });
+
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+  viewport: { width: 1024, height: 700 },
+  colorScheme: 'light',
+});
+
+const errors = [];
+let failed = false;
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:')) errors.push(`unexpected request: ${r.url()}`);
+  });
+  await page.addInitScript({ content: fakeBackend });
+
+  const fake = (fn, arg) => page.evaluate(fn, arg);
+  const calls = (name) => fake((n) => window.__fake.calls.filter((c) => c[0] === n), name);
+  const shot = async (name) => {
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(400); // let colour transitions settle
+      await page.screenshot({ path: join(shots, `${name}-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  };
+
+  await page.goto(base);
+
+  await step('nickname screen: input is focused; Enter with an invalid nick shows an inline error', async () => {
+    const input = page.getByLabel('Nickname');
+    await input.waitFor();
+    assert.equal(await input.evaluate((el) => el === document.activeElement), true, 'nickname input not focused');
+    await shot('1-nickname');
+    await page.keyboard.type('a:b');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: '“:”' }).waitFor();
+    assert.equal((await calls('SetNick')).length, 0, 'invalid nick reached SetNick');
+  });
+
+  await step('nickname screen: type a nick, Enter → lobby', async () => {
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Ada 🌿');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
+    assert.deepEqual(await calls('SetNick'), [['SetNick', 'Ada 🌿']]);
+    await page.getByText('No rooms on this network yet — host one, or join by address').waitFor();
+    await shot('2-lobby-empty');
+  });
+
+  await step('lobby: rooms arrive via lobby:rooms and render live', async () => {
+    await fake(() =>
+      window.__fake.emit(
+        'lobby:rooms',
+        (window.__fake.rooms = [
+          { id: 'r1', name: 'Design crit', host: 'Grace', addrs: ['192.168.1.23:41000'], mine: false },
+          { id: 'r2', name: 'Friday lunch 🍜', host: 'Linus', addrs: ['192.168.1.40:41001'], mine: false },
+          { id: 'r3', name: 'Σύσκεψη · 会议室', host: 'Δημήτρης', addrs: ['192.168.1.77:41002'], mine: false },
+        ]),
+      ),
+    );
+    const rows = page.getByRole('list', { name: 'Rooms on this network' }).getByRole('button');
+    await rows.nth(2).waitFor();
+    assert.equal(await rows.count(), 3);
+    assert.match(await rows.first().innerText(), /Design crit[\s\S]*hosted by Grace/);
+  });
+
+  await step('lobby: ArrowDown focuses the first room', async () => {
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    assert.match(focused, /Design crit/);
+    await page.keyboard.press('ArrowDown');
+    assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /Friday lunch/);
+    await page.keyboard.press('Home');
+    await shot('3-lobby-rooms');
+  });
+
+  await step('lobby: Ctrl+N opens the host dialog with focus in the name; Escape cancels', async () => {
+    await page.keyboard.press('Control+N');
+    const dialog = page.getByRole('dialog', { name: 'Host a room' });
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id.endsWith('-input')), true);
+    await shot('4-host-dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal((await calls('HostRoom')).length, 0);
+  });
+
+  await step('lobby: Ctrl+J join by address shows the rejection inline', async () => {
+    await page.keyboard.press('Control+J');
+    const dialog = page.getByRole('dialog', { name: 'Join by address' });
+    await dialog.waitFor();
+    await page.keyboard.type('10.9.9.9:7000');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('alert').filter({ hasText: 'connection refused' }).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  await step('lobby: ArrowDown, Enter joins the first room; composer is focused', async () => {
+    await fake(() => {
+      const t = Date.now();
+      window.__fake.makeSession = (room) => ({
+        room: { id: room.id, name: room.name, host: room.host, address: room.addrs[0] },
+        you: window.__fake.nick,
+        hosting: false,
+        state: 'connected',
+        members: [
+          { nick: 'Grace', host: true, legacy: false, you: false },
+          { nick: window.__fake.nick, host: false, legacy: false, you: true },
+          { nick: 'Linus', host: false, legacy: false, you: false },
+          { nick: 'tutorial-bot', host: false, legacy: true, you: false },
+        ],
+        messages: [
+          { seq: 1, id: 'h1', from: 'Grace', text: 'Morning! Crit starts in 10 minutes ☕', ts: t - 600000, mine: false },
+          { seq: 2, id: 'h2', from: 'Grace', text: 'Agenda:\n1. onboarding flow\n2. empty states\n3. dark mode', ts: t - 590000, mine: false },
+          { seq: 3, id: 'h3', from: 'Linus', text: 'Ich bin dabei — 我也来 👍', ts: t - 400000, mine: false },
+          { seq: 4, id: 'h4', from: 'tutorial-bot', text: '<img src=x onerror=alert(1)>', ts: t - 300000, mine: false },
+          { seq: 5, id: 'h5', from: 'Linus', text: 'https://example.invalid/a/very/long/link/that/should/wrap/instead/of/overflowing/the/bubble/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', ts: t - 200000, mine: false },
+        ],
+      });
+      window.__fake.seq = 5;
+    });
+    await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Design crit' }).waitFor();
+    assert.deepEqual(await calls('JoinRoom'), [['JoinRoom', 'r1']]);
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    assert.equal(await composer.evaluate((el) => el === document.activeElement), true, 'composer not focused');
+    // Peer text is text: the img tag shows literally and creates no element.
+    await page.getByText('<img src=x onerror=alert(1)>').waitFor();
+    assert.equal(await page.locator('.items img').count(), 0);
+  });
+
+  await step('room: Shift+Enter adds a line, Enter sends; pending until echoed, then confirmed', async () => {
+    await fake(() => (window.__fake.holdEcho = true));
+    await page.keyboard.type('On my way');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('bringing the prototype 🚀');
+    assert.equal((await calls('Send')).length, 0, 'Shift+Enter sent');
+    await page.keyboard.press('Enter');
+    const pending = page.locator('li.msg[data-status="sending"]');
+    await pending.waitFor();
+    assert.match(await pending.innerText(), /sending…/);
+    assert.deepEqual(await calls('Send'), [['Send', 'On my way\nbringing the prototype 🚀']]);
+    assert.equal(await page.getByRole('textbox', { name: 'Message' }).inputValue(), '');
+    await fake(() =>
+      window.__fake.emit('room:presence', {
+        kind: 'join',
+        nick: 'Margaret',
+        ts: Date.now(),
+        members: [...window.__fake.makeSession(window.__fake.rooms[0]).members, { nick: 'Margaret', host: false, legacy: false, you: false }],
+      }),
+    );
+    await page.getByText('Margaret joined').waitFor();
+    await shot('5-room-pending');
+    await fake(() => window.__fake.release());
+    await pending.waitFor({ state: 'detached' });
+    const mine = page.locator('li.msg.mine');
+    assert.equal(await mine.count(), 1);
+    assert.equal(await mine.locator('.bubble').innerText(), 'On my way\nbringing the prototype 🚀');
+    assert.equal(await mine.getAttribute('data-status'), 'sent');
+    await shot('6-room-confirmed');
+  });
+
+  await step('room: layout holds at 800×600', async () => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(overflow, false, 'horizontal overflow at 800×600');
+    await shot('7-room-800x600');
+    await page.setViewportSize({ width: 1024, height: 700 });
+  });
+
+  await step('room: room:closed returns to the lobby with the reason', async () => {
+    await fake(() => window.__fake.emit('room:closed', { reason: 'Grace closed the room.' }));
+    await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Grace closed the room.' }).waitFor();
+    await shot('8-lobby-closed-notice');
+    await page.setViewportSize({ width: 800, height: 600 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+    await shot('9-lobby-800x600');
+    await page.setViewportSize({ width: 1024, height: 700 });
+  });
+
+  await step('room: Ctrl+Shift+L leaves', async () => {
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Design crit' }).waitFor();
+    await page.keyboard.press('Control+Shift+L');
+    await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
+    assert.equal((await calls('Leave')).length, 1);
+  });
+
+  assert.deepEqual(errors, [], 'page errors or stray requests');
+  console.log(`browser smoke: ${steps.length} steps passed; screenshots in ${shots}`);
+} catch (e) {
+  failed = true;
+  console.error(e);
+  if (errors.length) console.error(errors.join('\n'));
+  try {
+    await context.pages()[0]?.screenshot({ path: join(shots, 'failure.png') });
+  } catch {}
+} finally {
+  await context.close();
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
