@@ -317,6 +317,34 @@ describe('room view', () => {
     expect(screen.getByText('bob left').closest('li')).toHaveClass('presence');
   });
 
+  it('a members-only presence sync updates the list without a timeline line', async () => {
+    await inRoom();
+    await emit('room:presence', {
+      kind: 'sync',
+      nick: '',
+      ts: 0,
+      members: [member({ nick: 'grace', host: true }), member({ nick: 'ada', you: true }), member({ nick: 'zoe' })],
+    });
+    expect(within(screen.getByRole('complementary')).getByText('zoe')).toBeInTheDocument();
+    expect(document.querySelector('li.presence')).toBeNull();
+  });
+
+  it('room:refused marks the pending message as not sent, even if it beats Send', async () => {
+    let resolveSend!: (id: string) => void;
+    mockedApi.send.mockResolvedValueOnce('a1').mockReturnValueOnce(new Promise((r) => (resolveSend = r)));
+    const { user } = await inRoom();
+    await user.keyboard('first{Enter}');
+    await emit('room:refused', { id: 'a1', reason: 'message too long' });
+    expect(await screen.findByText(/Not sent: message too long/)).toBeInTheDocument();
+
+    await user.keyboard('second{Enter}');
+    await emit('room:refused', { id: 'a2', reason: 'slow down' });
+    resolveSend('a2');
+    expect(await screen.findByText(/Not sent: slow down/)).toBeInTheDocument();
+    await user.click(screen.getAllByRole('button', { name: 'Discard' })[0]);
+    expect(screen.queryByText('first')).toBeNull();
+  });
+
   it('shows the connection state from room:state', async () => {
     await inRoom();
     await emit('room:state', { state: 'reconnecting', detail: 'connection lost; retrying' });
@@ -380,7 +408,14 @@ describe('startup', () => {
 
   it('unsubscribes from every event when the app is destroyed', async () => {
     const { unmount } = await renderApp();
-    expect(Object.keys(handlers).sort()).toEqual(['lobby:rooms', 'room:closed', 'room:message', 'room:presence', 'room:state']);
+    expect(Object.keys(handlers).sort()).toEqual([
+      'lobby:rooms',
+      'room:closed',
+      'room:message',
+      'room:presence',
+      'room:refused',
+      'room:state',
+    ]);
     unmount();
     expect(Object.keys(handlers)).toEqual([]);
   });

@@ -2,9 +2,13 @@
 // Go side emits, each returning an idempotent unsubscribe function.
 import type { ConnState, Member, Message, Room } from './api';
 
-/** Presence is the payload of room:presence. members is the full list after the change. */
+/**
+ * Presence is the payload of room:presence. members is the full list after the change.
+ * kind 'sync' (not in the original contract, but the Go side sends it) only refreshes
+ * the member list; nick and ts are then empty.
+ */
 export interface Presence {
-  kind: 'join' | 'leave';
+  kind: 'join' | 'leave' | 'sync';
   nick: string;
   ts: number;
   members: Member[];
@@ -21,6 +25,12 @@ export interface Closed {
   reason: string;
 }
 
+/** Refused is the payload of room:refused: the host refused the message with this id. */
+export interface Refused {
+  id: string;
+  reason: string;
+}
+
 /** EventMap maps each event name to its payload. */
 export interface EventMap {
   'lobby:rooms': Room[];
@@ -28,6 +38,7 @@ export interface EventMap {
   'room:presence': Presence;
   'room:state': StateChange;
   'room:closed': Closed;
+  'room:refused': Refused;
 }
 
 export type EventName = keyof EventMap;

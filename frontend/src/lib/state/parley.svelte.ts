@@ -3,7 +3,7 @@
 // its methods; it talks to Go only through $lib/api and $lib/events.
 import * as api from '$lib/api';
 import type { Message, Room, Session } from '$lib/api';
-import { subscribe, type Closed, type Presence, type StateChange } from '$lib/events';
+import { subscribe, type Closed, type Presence, type Refused, type StateChange } from '$lib/events';
 import type { Entry, Outgoing } from '$lib/timeline';
 
 export type View = 'loading' | 'failed' | 'nick' | 'lobby' | 'room';
@@ -34,8 +34,10 @@ export class Parley {
   /** failure is why the app could not start. */
   failure = $state('');
 
-  // Not reactive: ids already in entries, for de-duplication.
+  // Not reactive: ids already in entries, for de-duplication, and refusals that
+  // arrived before Send told us the id.
   #seen = new Set<string>();
+  #refused = new Map<string, string>();
   #nextLocal = 0;
   #nextPresence = 0;
 
@@ -47,6 +49,7 @@ export class Parley {
       'room:presence': (p) => this.#onPresence(p),
       'room:state': (s) => this.#onState(s),
       'room:closed': (c) => this.#onClosed(c),
+      'room:refused': (r) => this.#onRefused(r),
     });
     void this.load();
     return off;
@@ -134,8 +137,16 @@ export class Parley {
       const id = await api.send(text);
       const out = this.outgoing.find((o) => o.localId === localId);
       if (!out) return;
-      if (this.#seen.has(id)) this.#dropOutgoing(localId);
-      else out.id = id;
+      if (this.#seen.has(id)) {
+        this.#dropOutgoing(localId);
+        return;
+      }
+      out.id = id;
+      const refusal = this.#refused.get(id);
+      if (refusal !== undefined) {
+        this.#refused.delete(id);
+        out.error = refusal;
+      }
     } catch (e) {
       const out = this.outgoing.find((o) => o.localId === localId);
       if (out) out.error = api.toError(e).message;
@@ -162,6 +173,7 @@ export class Parley {
     this.entries = [];
     this.outgoing = [];
     this.#seen.clear();
+    this.#refused.clear();
     for (const m of session.messages) this.#addMessage(m);
     this.view = 'room';
   }
@@ -198,6 +210,7 @@ export class Parley {
   #onPresence(p: Presence): void {
     if (!this.session) return;
     if (p.members) this.session.members = p.members;
+    if (p.kind !== 'join' && p.kind !== 'leave') return;
     this.entries.push({ kind: 'presence', key: `p:${++this.#nextPresence}`, change: p.kind, nick: p.nick, ts: p.ts });
   }
 
@@ -205,6 +218,14 @@ export class Parley {
     if (!this.session) return;
     this.session.state = s.state;
     this.stateDetail = s.detail;
+  }
+
+  #onRefused(r: Refused): void {
+    if (!this.session) return;
+    const reason = r.reason || 'the host refused it';
+    const out = this.outgoing.find((o) => o.id === r.id);
+    if (out) out.error = reason;
+    else this.#refused.set(r.id, reason);
   }
 
   #onClosed(c: Closed): void {
