@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -196,5 +195,3 @@ func settle(base int) int {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-var _ = strings.TrimSpace

@@ -23,27 +23,27 @@ func (l *Lab) AddIface(host, name, cidr string) {
 	l.extra++
 	peer := fmt.Sprintf("x%d", l.extra)
 	l.mu.Unlock()
-	l.ip("-n", ns, "link", "add", name, "type", "veth", "peer", "name", peer, "netns", l.sw)
-	l.ip("-n", l.sw, "link", "set", peer, "up")
-	l.ip("-n", ns, "addr", "add", cidr, "dev", name)
-	l.ip("-n", ns, "link", "set", name, "up")
+	l.mustIP("-n", ns, "link", "add", name, "type", "veth", "peer", "name", peer, "netns", l.sw)
+	l.mustIP("-n", l.sw, "link", "set", peer, "up")
+	l.mustIP("-n", ns, "addr", "add", cidr, "dev", name)
+	l.mustIP("-n", ns, "link", "set", name, "up")
 }
 
 // LinkDown takes host's eth0 down, cutting it off the LAN.
 func (l *Lab) LinkDown(host string) {
 	l.t.Helper()
-	l.ip("-n", l.NS(host), "link", "set", "eth0", "down")
+	l.mustIP("-n", l.NS(host), "link", "set", "eth0", "down")
 }
 
 // LinkUp brings host's eth0 back up after LinkDown.
 func (l *Lab) LinkUp(host string) {
 	l.t.Helper()
-	l.ip("-n", l.NS(host), "link", "set", "eth0", "up")
+	l.mustIP("-n", l.NS(host), "link", "set", "eth0", "up")
 }
 
 // IP runs "ip -n NS args..." for host's namespace and fails the test if it
 // fails; e.g. lab.IP("a", "link", "set", "lo", "multicast", "on").
 func (l *Lab) IP(host string, args ...string) {
 	l.t.Helper()
-	l.ip(append([]string{"-n", l.NS(host)}, args...)...)
+	l.mustIP(append([]string{"-n", l.NS(host)}, args...)...)
 }

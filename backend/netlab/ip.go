@@ -24,8 +24,8 @@ func runIP(args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), err
 }
 
-// ip runs the ip command and fails the test if it fails.
-func (l *Lab) ip(args ...string) {
+// mustIP runs the ip command and fails the test if it fails.
+func (l *Lab) mustIP(args ...string) {
 	l.t.Helper()
 	if out, err := runIP(args...); err != nil {
 		l.t.Fatalf("netlab: ip %s: %v: %s", strings.Join(args, " "), err, out)

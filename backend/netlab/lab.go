@@ -68,8 +68,8 @@ func New(t testing.TB, hosts ...string) *Lab {
 	l.sw = Prefix + l.id
 	t.Cleanup(l.teardown)
 	l.addNS(l.sw)
-	l.ip("-n", l.sw, "link", "add", "br0", "type", "bridge")
-	l.ip("-n", l.sw, "link", "set", "br0", "up")
+	l.mustIP("-n", l.sw, "link", "add", "br0", "type", "bridge")
+	l.mustIP("-n", l.sw, "link", "set", "br0", "up")
 	for _, h := range hosts {
 		l.addHost(h)
 	}
@@ -95,11 +95,11 @@ func (l *Lab) addHost(h string) {
 	addr := l.subnet.Addr().As4()
 	addr[3] = byte(n)
 	hs := &host{ns: ns, addr: netip.AddrFrom4(addr)}
-	l.ip("-n", l.sw, "link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", ns)
-	l.ip("-n", l.sw, "link", "set", peer, "master", "br0", "up")
-	l.ip("-n", ns, "link", "set", "lo", "up")
-	l.ip("-n", ns, "addr", "add", fmt.Sprintf("%s/%d", hs.addr, l.subnet.Bits()), "dev", "eth0")
-	l.ip("-n", ns, "link", "set", "eth0", "up")
+	l.mustIP("-n", l.sw, "link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", ns)
+	l.mustIP("-n", l.sw, "link", "set", peer, "master", "br0", "up")
+	l.mustIP("-n", ns, "link", "set", "lo", "up")
+	l.mustIP("-n", ns, "addr", "add", fmt.Sprintf("%s/%d", hs.addr, l.subnet.Bits()), "dev", "eth0")
+	l.mustIP("-n", ns, "link", "set", "eth0", "up")
 	l.mu.Lock()
 	l.hosts[h] = hs
 	l.mu.Unlock()
