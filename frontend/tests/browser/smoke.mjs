@@ -198,16 +198,20 @@ try {
 
   await step('room: Shift+Enter adds a line, Enter sends; pending until echoed, then confirmed', async () => {
     await fake(() => (window.__fake.holdEcho = true));
+    const composerHeight = () => page.getByRole('textbox', { name: 'Message' }).evaluate((el) => el.getBoundingClientRect().height);
+    const oneLine = await composerHeight();
     await page.keyboard.type('On my way');
     await page.keyboard.press('Shift+Enter');
     await page.keyboard.type('bringing the prototype 🚀');
     assert.equal((await calls('Send')).length, 0, 'Shift+Enter sent');
+    assert.ok((await composerHeight()) > oneLine + 10, 'composer did not grow for a second line');
     await page.keyboard.press('Enter');
     const pending = page.locator('li.msg[data-status="sending"]');
     await pending.waitFor();
     assert.match(await pending.innerText(), /sending…/);
     assert.deepEqual(await calls('Send'), [['Send', 'On my way\nbringing the prototype 🚀']]);
     assert.equal(await page.getByRole('textbox', { name: 'Message' }).inputValue(), '');
+    assert.ok(Math.abs((await composerHeight()) - oneLine) <= 1, 'composer did not shrink back after sending');
     await fake(() =>
       window.__fake.emit('room:presence', {
         kind: 'join',
