@@ -42,6 +42,10 @@ type Config struct {
 	DialTimeout time.Duration
 	// MaxBackoff caps the wait between reconnect attempts; zero means 5 s.
 	MaxBackoff time.Duration
+	// DeadAfter is how long the host may stay silent (it pings every few
+	// seconds) before the connection counts as dead; zero means
+	// protocol.DeadAfter.
+	DeadAfter time.Duration
 	// Logger receives the client's logs; nil discards them.
 	Logger *slog.Logger
 	// Dial opens a connection; nil means a net.Dialer.
@@ -87,6 +91,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 5 * time.Second
+	}
+	if cfg.DeadAfter <= 0 {
+		cfg.DeadAfter = protocol.DeadAfter
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -114,14 +114,14 @@ func (c *Client) serve(ctx context.Context, sess *session) error {
 	stop := context.AfterFunc(ctx, func() { sess.conn.Close() })
 	defer stop()
 	for {
-		_ = sess.conn.SetReadDeadline(time.Now().Add(protocol.DeadAfter))
+		_ = sess.conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
 		line, err := sess.lr.ReadLine()
 		if errors.Is(err, chat.ErrTooLarge) {
 			c.log.Warn("host sent an over-long frame; skipped")
 			continue
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return fmt.Errorf("no heartbeat from the host for %v: %w", protocol.DeadAfter, chat.ErrTimeout)
+			return fmt.Errorf("no heartbeat from the host for %v: %w", c.cfg.DeadAfter, chat.ErrTimeout)
 		}
 		if err != nil {
 			return err
