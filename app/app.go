@@ -67,14 +67,14 @@ func New(cfg Config) (*App, error) {
 // They are plain functions, not methods of App, so Wails does not bind
 // them for the frontend.
 func Hooks(a *App) (startup, shutdown func(context.Context)) {
-	startup = func(ctx context.Context) { a.Start(wailsEmitter{ctx}) }
+	startup = func(ctx context.Context) { a.start(wailsEmitter{ctx}) }
 	shutdown = func(context.Context) { a.stop() }
 	return startup, shutdown
 }
 
-// Start sets the event emitter and opens the lobby. Hooks calls it when the
+// start sets the event emitter and opens the lobby. Hooks calls it when the
 // window is up; tests call it with their own emitter.
-func (a *App) Start(e Emitter) {
+func (a *App) start(e Emitter) {
 	a.mu.Lock()
 	a.emitter = e
 	a.mu.Unlock()

@@ -76,7 +76,8 @@ Usage:
   parley                                   open the desktop app
   parley host --room NAME [--nick NICK] [--port N]
                                            host a room here and chat from this terminal
-  parley rooms [--wait 2s] [--json]        list the rooms on the network
+  parley rooms [--wait 2s] [--json] [--watch]
+                                           list the rooms on the network
   parley join ROOM|HOST:PORT [--nick NICK] join a room and chat from this terminal
 
 Run "parley COMMAND -h" for a command's flags.
