@@ -61,7 +61,11 @@ func (a *App) HostRoom(name string) (s SessionDTO, err error) {
 	a.mu.Lock()
 	a.host = h
 	a.mu.Unlock()
-	s, err = a.join(peer.JoinConfig{Addrs: []string{h.LocalAddr()}, Nick: nick, HostToken: h.Token()}, h.LocalAddr())
+	shown := h.LocalAddr() // what to tell others: a LAN address if there is one
+	if addrs := h.Addrs(); len(addrs) > 0 {
+		shown = addrs[0]
+	}
+	s, err = a.join(peer.JoinConfig{Addrs: []string{h.LocalAddr()}, Nick: nick, HostToken: h.Token()}, shown)
 	if err != nil {
 		a.closeHost()
 		return s, err
