@@ -30,6 +30,9 @@ func runHost(args []string, env Env) error {
 	if *room == "" {
 		return usagef("--room is required")
 	}
+	if *port < 0 || *port > 65535 {
+		return usagef("--port must be from 1 to 65535 (or 0 for any), got %d", *port)
+	}
 	n, err := nickFlag(*nick, env)
 	if err != nil {
 		return err
