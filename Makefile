@@ -1,0 +1,81 @@
+# Parley: `make run` builds and opens the desktop app; `make test` runs every
+# test. Both install what is missing first (Debian packages through apt-get,
+# Go modules, npm packages), so they work on a fresh machine.
+
+SHELL := /bin/bash
+GO    ?= go
+BIN   := build/bin/parley
+SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: the desktop build (GTK, WebKitGTK), the window tests
+# (Xvfb, xdotool, ImageMagick), the browser test (Chromium), the network
+# tests (iproute2, nc, python3 for the original tutorial client) and emoji.
+APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
+	xvfb xdotool imagemagick x11-utils chromium iproute2 netcat-openbsd python3 \
+	fonts-noto-color-emoji
+
+# How long each fuzz target runs in `make test` (they also run their seed
+# corpus as plain tests).
+FUZZTIME ?= 5s
+FUZZ_TARGETS := \
+	./backend/protocol:FuzzDecode ./backend/protocol:FuzzLineReader \
+	./backend/discovery:FuzzUnescape ./backend/discovery:FuzzParseTXT \
+	./backend/discovery:FuzzTXTOverTheWire ./backend/discovery:FuzzRoomTXTRoundTrip
+
+.PHONY: run build test deps system-deps go-deps frontend-deps frontend \
+	test-go test-fuzz test-frontend test-desktop clean
+
+## run: build the desktop app and open it
+run: build
+	./$(BIN)
+
+## build: the desktop binary, build/bin/parley (also has the terminal commands)
+build: system-deps go-deps frontend
+	$(GO) tool wails build -s -skipbindings -m -nosyncgomod -trimpath
+
+## test: everything: Go (race, namespaces), fuzzing, frontend, the real window
+test: deps
+	$(MAKE) test-go test-fuzz test-frontend test-desktop
+
+deps: system-deps go-deps frontend-deps
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+go-deps:
+	$(GO) mod download
+
+frontend-deps:
+	@if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then \
+		cd frontend && npm ci --no-audit --no-fund; fi
+
+frontend: frontend-deps
+	cd frontend && npm run build
+
+test-go:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:" $$unformatted; exit 1; fi
+	$(GO) test -race -count=1 ./...
+
+test-fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+test-frontend: frontend-deps
+	cd frontend && npm run check && npm test && npm run test:browser
+
+test-desktop: build
+	$(GO) test -tags e2e -count=1 -v ./app/e2e/
+
+clean:
+	rm -rf build/bin .artifacts
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete
