@@ -182,7 +182,7 @@ func TestJoinErrorsAreSentences(t *testing.T) {
 		{"taken", func() error { _, err := twin.JoinAddress(hs.Room.Address); return err }, `"alice" is already in use`},
 		{"not an address", func() error { _, err := twin.JoinAddress("nonsense"); return err }, "is not host:port"},
 		{"closed port", func() error { _, err := twin.JoinAddress("127.0.0.1:1"); return err }, "Nobody is answering"},
-		{"no nickname", func() error { _, err := noNick.HostRoom("x"); return err }, "choose a nickname"},
+		{"no nickname", func() error { _, err := noNick.HostRoom("x"); return err }, "Choose a nickname"},
 		{"unknown room", func() error { _, err := twin.JoinRoom("0123456789abcdef"); return err }, "discovery is not running"},
 		{"send outside a room", func() error { _, err := twin.Send("hi"); return err }, "not in a room"},
 	}

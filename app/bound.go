@@ -88,11 +88,14 @@ func (a *App) JoinRoom(roomID string) (s SessionDTO, err error) {
 		return r.snapshot(), nil // already in our own room
 	}
 	if lobby == nil {
-		return s, errors.New("LAN discovery is not running here; use Join by address")
+		return s, errors.New("LAN discovery is not running here; use Join by address.")
 	}
 	room, ok := lobby.Room(roomID)
 	if !ok {
-		return s, errors.New("that room is no longer on the network")
+		return s, errors.New("That room is no longer on the network.")
+	}
+	if len(room.Addrs) == 0 {
+		return s, errors.New("That room has no reachable address right now; try again in a moment.")
 	}
 	a.leave()
 	s, err = a.join(peer.JoinConfig{Addrs: room.Addrs, Resolve: lobby.Resolver(roomID), Nick: nick}, room.Addrs[0])
@@ -124,7 +127,7 @@ func (a *App) Send(text string) (id string, err error) {
 	defer a.guard("Send", &err)
 	r := a.current()
 	if r == nil {
-		return "", errors.New("you are not in a room")
+		return "", errors.New("You are not in a room.")
 	}
 	id, err = r.sess.Send(text)
 	return id, userError(err)
@@ -154,7 +157,7 @@ func (a *App) nick() (string, error) {
 		return "", err
 	}
 	if p.Nick == "" {
-		return "", errors.New("choose a nickname first")
+		return "", errors.New("Choose a nickname first.")
 	}
 	return p.Nick, nil
 }
