@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -42,18 +43,8 @@ func (r *roomSession) start(sess *peer.Session, hosting bool) {
 	}
 	r.members = w.Members
 	merged := append(slices.Clone(w.History), r.messages...)
-	slices.SortStableFunc(merged, func(a, b chat.Message) int { return compareSeq(a.Seq, b.Seq) })
+	slices.SortStableFunc(merged, func(a, b chat.Message) int { return cmp.Compare(a.Seq, b.Seq) })
 	r.messages = slices.CompactFunc(merged, func(a, b chat.Message) bool { return a.Seq == b.Seq })
-}
-
-func compareSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // onEvent turns client events into window events, keeping the snapshot

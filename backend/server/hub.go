@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -110,7 +111,7 @@ func (h *hub) historySince(seq uint64) []chat.Message {
 	i := 0
 	if seq > 0 {
 		i, _ = slices.BinarySearchFunc(h.history, seq+1, func(m chat.Message, s uint64) int {
-			return compare(m.Seq, s)
+			return cmp.Compare(m.Seq, s)
 		})
 	}
 	msgs := h.history[i:]
@@ -118,16 +119,6 @@ func (h *hub) historySince(seq uint64) []chat.Message {
 		msgs = msgs[len(msgs)-protocol.HistoryLimit:]
 	}
 	return slices.Clone(msgs)
-}
-
-func compare(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // leave removes m, if it is still a member, and tells the others.
@@ -188,7 +179,7 @@ func (h *hub) remember(key string, msg chat.Message) {
 
 func (h *hub) resendLocked(m *member, seq uint64) {
 	i, found := slices.BinarySearchFunc(h.history, seq, func(msg chat.Message, s uint64) int {
-		return compare(msg.Seq, s)
+		return cmp.Compare(msg.Seq, s)
 	})
 	if !found {
 		return
