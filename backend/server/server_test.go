@@ -263,23 +263,26 @@ func TestStuckMemberDoesNotStallOthers(t *testing.T) {
 	_ = stuck
 	text := strings.Repeat("z", 1000)
 	const n = 8000 // ~8 MB: more than the socket buffers and the queue
+	// Alice sends in batches and reads her echoes between them, as a real
+	// client does; a sender that never read would be cut off too.
 	start := time.Now()
-	go func() {
-		for i := range n {
-			b, _ := protocol.Encode(protocol.Send{ID: fmt.Sprintf("m%d", i), Text: text})
-			if _, err := alice.conn.Write(b); err != nil {
-				return
+	sawLeave := false
+	for sent := 0; sent < n; {
+		var batch []byte
+		for i := 0; i < 100; i++ {
+			b, _ := protocol.Encode(protocol.Send{ID: fmt.Sprintf("m%d", sent+i), Text: text})
+			batch = append(batch, b...)
+		}
+		alice.write(string(batch))
+		for got := 0; got < 100; {
+			switch f := alice.next().(type) {
+			case protocol.Msg:
+				got++
+			case protocol.Leave:
+				sawLeave = sawLeave || f.Nick == "stuck"
 			}
 		}
-	}()
-	sawLeave := false
-	for got := 0; got < n; {
-		switch f := alice.next().(type) {
-		case protocol.Msg:
-			got++
-		case protocol.Leave:
-			sawLeave = sawLeave || f.Nick == "stuck"
-		}
+		sent += 100
 	}
 	if !sawLeave {
 		// The leave may trail the last message slightly.
