@@ -106,6 +106,11 @@ func (x *xvfb) run(name string, args ...string) string {
 	return out
 }
 
+// gtkSettings turns off the blinking caret, so that a window showing a
+// text field can look the same twice in a row (see waitStill). It goes in
+// $XDG_CONFIG_HOME/gtk-3.0/settings.ini.
+const gtkSettings = "[Settings]\ngtk-cursor-blink = false\n"
+
 // window is one top-level window on the display, driven like a user would:
 // the keyboard through XTEST, which reaches the window with input focus.
 type window struct {
@@ -185,9 +190,36 @@ func (w *window) waitPainted(timeout time.Duration) {
 	}
 }
 
-// screenshot saves the window as a PNG at path.
+// waitStill waits up to timeout until the window has shown the same
+// picture for still, and reports whether it did. The webview paints some
+// time after the page changes (up to a second or two while the app starts
+// on a busy machine), so a picture taken at once can be out of date.
+// Carets must not blink for this to work (see gtkSettings).
+func (w *window) waitStill(still, timeout time.Duration) bool {
+	w.x.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last string
+	var since time.Time
+	for time.Now().Before(deadline) {
+		sig := w.x.run("import", "-window", w.id, "-format", "%#", "info:")
+		now := time.Now()
+		if sig != last {
+			last, since = sig, now
+		} else if now.Sub(since) >= still {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
+}
+
+// screenshot saves the window as a PNG at path once it has stopped
+// changing.
 func (w *window) screenshot(path string) {
 	w.x.t.Helper()
+	if !w.waitStill(time.Second, 8*time.Second) {
+		w.x.t.Logf("window %s kept changing; taking the screenshot anyway", w.id)
+	}
 	w.x.run("import", "-window", w.id, path)
 	w.x.t.Logf("screenshot: %s", path)
 }

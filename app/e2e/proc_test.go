@@ -178,12 +178,21 @@ func (p *proc) send(line string) {
 // test, with the output so far, on timeout or if the process exits first.
 func (p *proc) waitFor(o *output, from int, re *regexp.Regexp, timeout time.Duration) (string, time.Time) {
 	p.t.Helper()
+	match, at, err := p.await(o, from, re, timeout)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return match, at
+}
+
+// await is waitFor that returns an error instead of failing the test.
+func (p *proc) await(o *output, from int, re *regexp.Regexp, timeout time.Duration) (string, time.Time, error) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		text, grew := o.snapshot()
 		if loc := re.FindStringIndex(text[from:]); loc != nil {
-			return text[from+loc[0] : from+loc[1]], o.arrival(from + loc[1])
+			return text[from+loc[0] : from+loc[1]], o.arrival(from + loc[1]), nil
 		}
 		select {
 		case <-grew:
@@ -191,21 +200,25 @@ func (p *proc) waitFor(o *output, from int, re *regexp.Regexp, timeout time.Dura
 			// Wait has returned, so the output is complete: one last look.
 			text, _ = o.snapshot()
 			if loc := re.FindStringIndex(text[from:]); loc != nil {
-				return text[from+loc[0] : from+loc[1]], o.arrival(from + loc[1])
+				return text[from+loc[0] : from+loc[1]], o.arrival(from + loc[1]), nil
 			}
-			p.t.Fatalf("%s exited (%v) before printing %q; it printed:\n%s", p.name, p.err, re, tail(text[from:]))
+			return "", time.Time{}, fmt.Errorf("%s exited (%v) before printing %q; it printed:\n%s", p.name, p.err, re, tail(text[from:]))
 		case <-deadline.C:
-			p.t.Fatalf("%s: no %q within %v; it printed:\n%s", p.name, re, timeout, tail(text[from:]))
+			return "", time.Time{}, fmt.Errorf("%s: no %q within %v; it printed:\n%s", p.name, re, timeout, tail(text[from:]))
 		}
 	}
 }
 
 // dump logs everything the process printed, for a failed test.
 func (p *proc) dump() {
-	out, _ := p.stdout.snapshot()
-	errOut, _ := p.stderr.snapshot()
-	p.t.Logf("--- %s stdout:\n%s", p.name, tail(out))
-	p.t.Logf("--- %s stderr:\n%s", p.name, tail(errOut))
+	for _, s := range []struct {
+		name string
+		o    *output
+	}{{"stdout", p.stdout}, {"stderr", p.stderr}} {
+		if text, _ := s.o.snapshot(); text != "" {
+			p.t.Logf("--- %s %s:\n%s", p.name, s.name, tail(text))
+		}
+	}
 }
 
 // tail keeps the last few kilobytes of s: enough to see what went wrong
@@ -224,12 +237,13 @@ func literal(s string) *regexp.Regexp {
 }
 
 // logLine matches a slog text line with message msg and, in order, the
-// given key=value attributes (values as slog prints them).
+// given key=value attributes (values as slog prints them); the match runs
+// from msg= to the end of the line.
 func logLine(msg string, attrs ...string) *regexp.Regexp {
 	var b strings.Builder
 	b.WriteString(`msg=` + regexp.QuoteMeta(fmt.Sprintf("%q", msg)))
 	for _, a := range attrs {
 		b.WriteString(`[^\n]* ` + regexp.QuoteMeta(a) + `(?: |$)`)
 	}
-	return regexp.MustCompile(`(?m)` + b.String())
+	return regexp.MustCompile(`(?m)` + b.String() + `[^\n]*`)
 }
