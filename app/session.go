@@ -1,7 +1,6 @@
 package app
 
 import (
-	"cmp"
 	"slices"
 	"sync"
 
@@ -30,9 +29,8 @@ type roomSession struct {
 	members  []chat.Member
 }
 
-// start records the session and its welcome. Events can arrive before
-// start runs; onEvent buffers nothing, so the welcome's history is merged
-// with what already came in.
+// start records the session and its welcome. The history arrives as
+// message events, possibly before start runs; onEvent keeps them.
 func (r *roomSession) start(sess *peer.Session, hosting bool) {
 	w := sess.Welcome()
 	r.mu.Lock()
@@ -41,10 +39,9 @@ func (r *roomSession) start(sess *peer.Session, hosting bool) {
 	if r.state == "" {
 		r.state = client.StateConnected
 	}
-	r.members = w.Members
-	merged := append(slices.Clone(w.History), r.messages...)
-	slices.SortStableFunc(merged, func(a, b chat.Message) int { return cmp.Compare(a.Seq, b.Seq) })
-	r.messages = slices.CompactFunc(merged, func(a, b chat.Message) bool { return a.Seq == b.Seq })
+	if r.members == nil {
+		r.members = w.Members
+	}
 }
 
 // onEvent turns client events into window events, keeping the snapshot

@@ -59,9 +59,6 @@ func runJoin(args []string, env Env) error {
 		nicks = append(nicks, memberLabel(m))
 	}
 	t.status("Joined %q as %s. In the room: %s\n", w.Room.Name, w.You, strings.Join(nicks, ", "))
-	for _, m := range w.History {
-		t.out("%s\n", formatMessage(m))
-	}
 	return t.chat(ctx, sess, env.Stdin, chatOptions{quitOnEOF: true})
 }
 

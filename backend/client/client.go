@@ -124,7 +124,8 @@ func (c *Client) Members() []chat.Member {
 }
 
 // Connect dials the room and completes the handshake. A refusal by the
-// host (nickname taken, room full, …) is a *chat.Error.
+// host (nickname taken, room full, …) is a *chat.Error. The history follows
+// as MessageEvents once Run starts.
 func (c *Client) Connect(ctx context.Context) (protocol.Welcome, error) {
 	sess, w, err := c.dial(ctx)
 	if err != nil {
@@ -132,7 +133,6 @@ func (c *Client) Connect(ctx context.Context) (protocol.Welcome, error) {
 	}
 	c.mu.Lock()
 	c.first = sess
-	c.lastSeq = max(c.lastSeq, w.Seq)
 	c.mu.Unlock()
 	return w, nil
 }
@@ -173,7 +173,9 @@ const writeTimeout = 10 * time.Second
 
 // write sends one frame; a failed write closes the connection, which the
 // reader notices and turns into a reconnect.
-func (c *Client) write(conn net.Conn, f protocol.Frame) {
+func (c *Client) write(conn net.Conn, f protocol.Frame) { c.writeWithin(conn, f, writeTimeout) }
+
+func (c *Client) writeWithin(conn net.Conn, f protocol.Frame, timeout time.Duration) {
 	b, err := protocol.Encode(f)
 	if err != nil {
 		c.log.Error("encode", "type", f.Type(), "err", err)
@@ -181,7 +183,7 @@ func (c *Client) write(conn net.Conn, f protocol.Frame) {
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_ = conn.SetWriteDeadline(time.Now().Add(timeout))
 	if _, err := conn.Write(b); err != nil {
 		c.log.Debug("write failed", "err", err)
 		conn.Close()
@@ -256,11 +258,15 @@ func fatal(err error) bool {
 	return false
 }
 
-// backoff returns the wait before reconnect attempt n (from 0): doubling
-// from 250 ms up to MaxBackoff, with ±25% jitter so a room's members do not
-// all come back in the same instant.
+// backoff returns the wait before reconnect attempt n (from 0). The first
+// retry comes within 100 ms — most drops are one-off, and the room moves on
+// while we are away — then the wait doubles from 250 ms up to MaxBackoff.
+// Jitter spreads a room's members out when a host comes back.
 func (c *Client) backoff(n int) time.Duration {
-	d := 250 * time.Millisecond << min(n, 10)
+	if n == 0 {
+		return rand.N(100 * time.Millisecond)
+	}
+	d := 250 * time.Millisecond << min(n-1, 10)
 	d = min(d, c.cfg.MaxBackoff)
 	return d - d/4 + rand.N(d/2+1)
 }

@@ -84,9 +84,14 @@ func (c *hostConn) write(f protocol.Frame) {
 	}
 }
 
+// welcome accepts the client and replays history after it, as the host
+// does.
 func (c *hostConn) welcome(nick string, seq uint64, history ...chat.Message) {
 	c.write(protocol.Welcome{V: protocol.Version, Room: chat.Room{ID: "0123456789abcdef", Name: "Fake", Host: "h"},
-		You: nick, Members: []chat.Member{{Nick: "h", Host: true}, {Nick: nick}}, History: history, Seq: seq})
+		You: nick, Members: []chat.Member{{Nick: "h", Host: true}, {Nick: nick}}, Seq: seq})
+	for _, m := range history {
+		c.write(protocol.Msg{Message: m})
+	}
 }
 
 func msg(seq uint64, id, from, text string) chat.Message {

@@ -83,12 +83,10 @@ func (c *Client) refreshAddrs(ctx context.Context) {
 	c.mu.Unlock()
 }
 
-// catchUp emits the member list and every message missed while away.
+// catchUp emits the member list after a reconnect; the messages missed
+// while away follow the welcome as ordinary msg frames.
 func (c *Client) catchUp(w protocol.Welcome) {
 	c.emit(MembersEvent{Members: w.Members})
-	for _, m := range w.History {
-		c.onMsg(m)
-	}
 }
 
 // flushOutbox sends every unacknowledged message again, in order; the
@@ -111,7 +109,12 @@ func (c *Client) detach(sess *session) {
 // serve reads frames until the connection fails, the host says bye, or
 // ctx ends.
 func (c *Client) serve(ctx context.Context, sess *session) error {
-	stop := context.AfterFunc(ctx, func() { sess.conn.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		// Leaving on purpose: say so, so the host announces it at once
+		// instead of waiting to see whether we come back.
+		c.writeWithin(sess.conn, protocol.Bye{Reason: "left"}, time.Second)
+		sess.conn.Close()
+	})
 	defer stop()
 	for {
 		_ = sess.conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))

@@ -35,26 +35,25 @@ func Encode(f Frame) ([]byte, error) {
 // wire is the union of every frame's fields. Decoding into it once and then
 // picking the frame by type costs one pass over the JSON.
 type wire struct {
-	Type       string         `json:"type"`
-	V          int            `json:"v"`
-	Nick       string         `json:"nick"`
-	ClientID   string         `json:"client_id"`
-	ResumeFrom uint64         `json:"resume_from"`
-	HostToken  string         `json:"host_token"`
-	Room       *chat.Room     `json:"room"`
-	You        string         `json:"you"`
-	Members    []chat.Member  `json:"members"`
-	History    []chat.Message `json:"history"`
-	Seq        uint64         `json:"seq"`
-	ID         string         `json:"id"`
-	From       string         `json:"from"`
-	Text       *string        `json:"text"`
-	TS         int64          `json:"ts"`
-	Host       bool           `json:"host"`
-	Legacy     bool           `json:"legacy"`
-	Code       chat.Code      `json:"code"`
-	Message    string         `json:"message"`
-	Reason     string         `json:"reason"`
+	Type       string        `json:"type"`
+	V          int           `json:"v"`
+	Nick       string        `json:"nick"`
+	ClientID   string        `json:"client_id"`
+	ResumeFrom uint64        `json:"resume_from"`
+	HostToken  string        `json:"host_token"`
+	Room       *chat.Room    `json:"room"`
+	You        string        `json:"you"`
+	Members    []chat.Member `json:"members"`
+	Seq        uint64        `json:"seq"`
+	ID         string        `json:"id"`
+	From       string        `json:"from"`
+	Text       *string       `json:"text"`
+	TS         int64         `json:"ts"`
+	Host       bool          `json:"host"`
+	Legacy     bool          `json:"legacy"`
+	Code       chat.Code     `json:"code"`
+	Message    string        `json:"message"`
+	Reason     string        `json:"reason"`
 }
 
 // Decode parses one line (without its newline) into a Frame. A frame of an
@@ -126,7 +125,7 @@ func (w *wire) welcome() (Frame, error) {
 	if w.Room == nil || w.You == "" {
 		return nil, badFrame("welcome has no room or no nick")
 	}
-	return Welcome{V: w.V, Room: *w.Room, You: w.You, Members: w.Members, History: w.History, Seq: w.Seq}, nil
+	return Welcome{V: w.V, Room: *w.Room, You: w.You, Members: w.Members, Seq: w.Seq}, nil
 }
 
 func (w *wire) send() (Frame, error) {

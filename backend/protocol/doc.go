@@ -7,8 +7,9 @@
 // A native client connects and speaks first:
 //
 //	client → host   hello   {v, nick, client_id, resume_from?, host_token?}
-//	host → client   welcome {v, room, you, members, history, seq}
+//	host → client   welcome {v, room, you, members, seq}
 //	             or error   {code, message} and the host closes
+//	host → client   msg …                       the history asked for
 //	host → others   join    {nick, legacy?, host?, ts}
 //
 // Then, in any order:
@@ -40,7 +41,7 @@ const Version = 1
 const (
 	// MaxFrame is the largest frame accepted, newline included.
 	MaxFrame = 64 << 10
-	// HistoryLimit is how many recent messages a welcome carries.
+	// HistoryLimit is how many recent messages a new member is sent.
 	HistoryLimit = 200
 	// HandshakeTimeout bounds the time from connect to a complete hello.
 	HandshakeTimeout = 10 * time.Second

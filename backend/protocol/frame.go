@@ -19,23 +19,23 @@ type Hello struct {
 	V        int    `json:"v"`
 	Nick     string `json:"nick"`
 	ClientID string `json:"client_id"`
-	// ResumeFrom is the last sequence number the client has seen; the
-	// welcome then carries every later message the host still holds.
-	// Zero asks for the recent history.
+	// ResumeFrom is the last sequence number the client has seen; after
+	// the welcome the host sends every later message it still holds.
+	// Zero asks for the recent history (the last HistoryLimit messages).
 	ResumeFrom uint64 `json:"resume_from,omitempty"`
 	// HostToken proves that this connection is the host's own client,
 	// which may use the host's nickname.
 	HostToken string `json:"host_token,omitempty"`
 }
 
-// Welcome accepts a hello.
+// Welcome accepts a hello. The history the client asked for follows as
+// ordinary msg frames, so no frame ever has to hold a whole backlog.
 type Welcome struct {
-	V       int            `json:"v"`
-	Room    chat.Room      `json:"room"`
-	You     string         `json:"you"`
-	Members []chat.Member  `json:"members"`
-	History []chat.Message `json:"history"`
-	// Seq is the room's latest sequence number.
+	V       int           `json:"v"`
+	Room    chat.Room     `json:"room"`
+	You     string        `json:"you"`
+	Members []chat.Member `json:"members"`
+	// Seq is the room's latest sequence number when the client joined.
 	Seq uint64 `json:"seq"`
 }
 

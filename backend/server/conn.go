@@ -89,7 +89,11 @@ func (s *Server) runMember(m *member, read func() error) {
 		m.writeLoop()
 	}()
 	err := read()
-	s.hub.leave(m)
+	if m.legacy || m.saidBye {
+		s.hub.leave(m)
+	} else {
+		s.hub.away(m) // it may be back in a moment: see hub.awayLocked
+	}
 	m.out.close(nil)
 	select {
 	case <-written:
@@ -134,6 +138,12 @@ func (s *Server) refuse(conn net.Conn, err error) {
 	}
 }
 
+// inputPauseFraction: a member's input is not read while its own queue is
+// fuller than 1/inputPauseFraction of the cap. Readers keep up with a
+// sender that is held to its own reading pace with room to spare; only a
+// member that does not read at all reaches the cap.
+const inputPauseFraction = 4
+
 // maxStrikes is how many malformed frames a member may send before it is
 // disconnected.
 const maxStrikes = 3
@@ -144,6 +154,7 @@ func (s *Server) readNative(m *member, lr *protocol.LineReader) error {
 	strikes := 0
 	dead := 3 * s.cfg.PingInterval
 	for {
+		m.out.waitBelow(m.out.max / inputPauseFraction)
 		_ = m.conn.SetReadDeadline(time.Now().Add(dead))
 		line, err := lr.ReadLine()
 		var f protocol.Frame
@@ -162,12 +173,19 @@ func (s *Server) readNative(m *member, lr *protocol.LineReader) error {
 			s.sendError(m, ce)
 			continue
 		}
-		s.onFrame(m, f)
+		if !s.onFrame(m, f) {
+			return nil
+		}
 	}
 }
 
-func (s *Server) onFrame(m *member, f protocol.Frame) {
+// onFrame handles one frame from a member; it returns false when the
+// member said goodbye.
+func (s *Server) onFrame(m *member, f protocol.Frame) bool {
 	switch f := f.(type) {
+	case protocol.Bye:
+		m.saidBye = true
+		return false
 	case protocol.Send:
 		if err := s.hub.post(m, f.ID, f.Text); err != nil {
 			ef := protocol.ErrorFrame(err)
@@ -182,6 +200,7 @@ func (s *Server) onFrame(m *member, f protocol.Frame) {
 	default:
 		s.sendError(m, chat.Errorf(chat.CodeBadFrame, "unexpected "+f.Type()+" frame"))
 	}
+	return true
 }
 
 func (s *Server) sendError(m *member, err error) { s.send(m, protocol.ErrorFrame(err)) }

@@ -13,14 +13,8 @@ type event struct {
 }
 
 // broadcastLocked encodes e once per audience and queues it for every
-// member. Members whose queue overflows are cut off and leave the room;
-// they resume later. Callers hold h.mu.
+// member who is not away. Callers hold h.mu.
 func (h *hub) broadcastLocked(e event) {
-	h.fanOut(e)
-	h.evictLocked()
-}
-
-func (h *hub) fanOut(e event) {
 	native, err := protocol.Encode(e.frame)
 	if err != nil {
 		h.log.Error("encode broadcast", "type", e.frame.Type(), "err", err)
@@ -40,31 +34,16 @@ func (h *hub) fanOut(e event) {
 	}
 }
 
-// deliver queues b for m. If m's queue is full, m is cut off and marked
-// for eviction: removing it here would upset the caller's loop over
-// h.order. Callers hold h.mu and call evictLocked when done.
+// deliver queues b for m. A member whose queue is full is cut off: it
+// stops receiving and goes away (see awayLocked), and resumes when it
+// reconnects. Callers hold h.mu.
 func (h *hub) deliver(m *member, b []byte) {
-	if m.out.push(b) || m.evicted {
+	if m.away || h.closed || m.out.push(b) {
 		return
 	}
 	h.log.Warn("member too slow, disconnecting", "nick", m.nick, "queue_cap_bytes", m.out.max)
-	m.evicted = true
 	m.cutOff()
-	h.evict = append(h.evict, m)
-}
-
-// evictLocked takes cut-off members out of the room at once, so the others
-// see them leave without waiting for their connections to wind down.
-func (h *hub) evictLocked() {
-	for len(h.evict) > 0 {
-		m := h.evict[0]
-		h.evict = h.evict[1:]
-		if h.members[foldNick(m.nick)] != m {
-			continue
-		}
-		h.removeLocked(m)
-		h.fanOut(event{frame: protocol.Leave{Nick: m.nick, TS: h.now().UnixMilli()}, legacy: m.nick + " left!"})
-	}
+	h.awayLocked(m)
 }
 
 // sendTo queues one frame's bytes for one member.
@@ -72,7 +51,6 @@ func (h *hub) sendTo(m *member, b []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.deliver(m, b)
-	h.evictLocked()
 }
 
 // pingAll queues a heartbeat for every native member.
@@ -84,7 +62,6 @@ func (h *hub) pingAll(ping []byte) {
 			h.deliver(m, ping)
 		}
 	}
-	h.evictLocked()
 }
 
 // closeAll stops admitting members and queues a goodbye for everyone; the

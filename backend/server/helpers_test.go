@@ -22,6 +22,9 @@ func startServer(t *testing.T, cfg Config) (*Server, string) {
 	if cfg.Room.ID == "" {
 		cfg.Room = chat.Room{ID: testRoomID, Name: "Test Room", Host: "host"}
 	}
+	if cfg.ResumeGrace == 0 {
+		cfg.ResumeGrace = 50 * time.Millisecond // dropped members leave promptly
+	}
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -19,8 +19,10 @@ import (
 type hub struct {
 	room      chat.Room
 	hostToken string
-	max       int // member limit
-	keep      int // messages kept in memory
+	max       int           // member limit
+	keep      int           // messages kept in memory
+	keepBytes int           // and the most text they may hold
+	grace     time.Duration // how long a dropped member may take to resume
 	now       func() time.Time
 	log       *slog.Logger
 
@@ -29,8 +31,8 @@ type hub struct {
 	order   []*member          // join order, host first
 	seq     uint64
 	history []chat.Message    // the last keep messages, oldest first
+	histLen int               // bytes of text in history
 	sent    map[string]uint64 // clientID/msgID → seq, for messages in history
-	evict   []*member         // cut off during a fan-out, to be removed
 	closed  bool
 }
 
@@ -53,7 +55,7 @@ func (h *hub) admit(m *member, hostToken string, resumeFrom uint64) error {
 	}
 	if stale != nil {
 		h.removeLocked(stale)
-		stale.drop()
+		stale.drop() // its pending leave, if any, finds it gone
 	}
 	m.host = hostToken != "" && hostToken == h.hostToken
 	h.members[foldNick(m.nick)] = m
@@ -91,41 +93,77 @@ func (h *hub) checkAdmit(m *member, hostToken string, stale *member) error {
 	return nil
 }
 
+// queueWelcome prepares what m's writer sends first: the welcome, then
+// the history it asked for — everything after resumeFrom that the room
+// still holds, or the last HistoryLimit messages for a newcomer.
 func (h *hub) queueWelcome(m *member, resumeFrom uint64) error {
-	w := protocol.Welcome{
-		V: protocol.Version, Room: h.room, You: m.nick,
-		Members: h.membersLocked(), History: h.historySince(resumeFrom), Seq: h.seq,
-	}
+	w := protocol.Welcome{V: protocol.Version, Room: h.room, You: m.nick, Members: h.membersLocked(), Seq: h.seq}
 	b, err := protocol.Encode(w)
 	if err != nil {
 		return fmt.Errorf("welcome %s: %w", m.nick, err)
 	}
-	m.out.push(b) // the queue is empty; a welcome never exceeds the cap
+	from := resumeFrom
+	if resumeFrom == 0 && h.seq > protocol.HistoryLimit {
+		from = h.seq - protocol.HistoryLimit
+	}
+	m.greeting = b
+	m.replay = replay{after: from, until: h.seq, source: h}
 	return nil
 }
 
-// historySince returns the messages after seq, or the recent history when
-// seq is zero. Either way at most protocol.HistoryLimit messages, the
-// newest ones: the client can ask for older ones separately.
-func (h *hub) historySince(seq uint64) []chat.Message {
-	i := 0
-	if seq > 0 {
-		i, _ = slices.BinarySearchFunc(h.history, seq+1, func(m chat.Message, s uint64) int {
-			return cmp.Compare(m.Seq, s)
-		})
+// replayBatchBytes bounds one batch of history: the writer sends history
+// in batches as the member takes it, so a long backlog never sits in
+// memory at once or counts against the member's queue.
+const replayBatchBytes = 64 << 10
+
+// historyAfter encodes the held messages with seq in (after, until], up to
+// about max bytes, and returns them with the seq of the last one. It
+// returns until when nothing is left (or the rest has been forgotten).
+func (h *hub) historyAfter(after, until uint64, max int) ([][]byte, uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i, _ := slices.BinarySearchFunc(h.history, after+1, func(m chat.Message, s uint64) int {
+		return cmp.Compare(m.Seq, s)
+	})
+	var frames [][]byte
+	size := 0
+	for ; i < len(h.history) && h.history[i].Seq <= until && size < max; i++ {
+		b, err := protocol.Encode(protocol.Msg{Message: h.history[i]})
+		if err != nil {
+			continue
+		}
+		frames = append(frames, b)
+		size += len(b)
+		after = h.history[i].Seq
 	}
-	msgs := h.history[i:]
-	if len(msgs) > protocol.HistoryLimit {
-		msgs = msgs[len(msgs)-protocol.HistoryLimit:]
+	if len(frames) == 0 {
+		return nil, until
 	}
-	return slices.Clone(msgs)
+	return frames, after
+}
+
+// away handles a member whose connection dropped without a goodbye.
+func (h *hub) away(m *member) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.members[foldNick(m.nick)] == m && !m.away {
+		h.awayLocked(m)
+	}
+}
+
+// awayLocked takes m out of the fan-out but keeps it in the room for the
+// grace period: if the same client resumes in time, nobody sees it leave
+// and come back; otherwise its leave is announced then. Callers hold h.mu.
+func (h *hub) awayLocked(m *member) {
+	m.away = true
+	time.AfterFunc(h.grace, func() { h.leave(m) })
 }
 
 // leave removes m, if it is still a member, and tells the others.
 func (h *hub) leave(m *member) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.members[foldNick(m.nick)] != m {
+	if h.closed || h.members[foldNick(m.nick)] != m {
 		return
 	}
 	h.removeLocked(m)
@@ -163,16 +201,28 @@ func (h *hub) post(m *member, id, text string) error {
 	return nil
 }
 
+// remember adds msg to the history, forgetting the oldest messages beyond
+// the count and byte limits (in chunks, so the cost stays amortised).
 func (h *hub) remember(key string, msg chat.Message) {
 	h.history = append(h.history, msg)
+	h.histLen += len(msg.Text)
 	h.sent[key] = msg.Seq
-	if over := len(h.history) - h.keep; over > 0 {
-		h.history = slices.Delete(h.history, 0, over)
-		oldest := h.history[0].Seq
-		for k, s := range h.sent {
-			if s < oldest {
-				delete(h.sent, k)
-			}
+	if len(h.history) <= h.keep && h.histLen <= h.keepBytes {
+		return
+	}
+	drop := max(len(h.history)-h.keep, len(h.history)/16, 1)
+	for _, m := range h.history[:drop] {
+		h.histLen -= len(m.Text)
+	}
+	h.history = slices.Delete(h.history, 0, drop)
+	for len(h.history) > 1 && h.histLen > h.keepBytes {
+		h.histLen -= len(h.history[0].Text)
+		h.history = h.history[1:]
+	}
+	oldest := h.history[0].Seq
+	for k, s := range h.sent {
+		if s < oldest {
+			delete(h.sent, k)
 		}
 	}
 }
@@ -186,7 +236,6 @@ func (h *hub) resendLocked(m *member, seq uint64) {
 	}
 	if b, err := protocol.Encode(protocol.Msg{Message: h.history[i]}); err == nil {
 		h.deliver(m, b)
-		h.evictLocked()
 	}
 }
 

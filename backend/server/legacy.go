@@ -68,6 +68,7 @@ func (s *Server) greetLegacy(m *member) {
 func (s *Server) readLegacy(m *member, r *textReader) error {
 	prefix := m.nick + ":"
 	for {
+		m.out.waitBelow(m.out.max / inputPauseFraction)
 		text, _, err := r.next(time.Time{})
 		if errors.Is(err, errLineTooLong) {
 			s.sendLegacyText(m, fmt.Sprintf("error: a message may be at most %d bytes", chat.MaxTextBytes))

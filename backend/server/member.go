@@ -26,7 +26,29 @@ type member struct {
 	host     bool // set by hub.admit
 	conn     net.Conn
 	out      *sendQueue
-	evicted  bool // cut off for falling behind; guarded by hub.mu
+	away     bool // gone without a goodbye, may still resume; guarded by hub.mu
+	saidBye  bool // left on purpose; owned by the reader
+
+	// Set by hub.admit before the writer starts, then owned by writeLoop.
+	greeting []byte // the welcome, written first
+	replay   replay // history to send after it, before the queue
+}
+
+// replay is the history still to be sent to a member that just joined:
+// the messages with seq in (after, until].
+type replay struct {
+	after, until uint64
+	source       *hub
+}
+
+// next returns the next batch of history frames, or nil when done.
+func (r *replay) next() [][]byte {
+	if r.source == nil || r.after >= r.until {
+		return nil
+	}
+	frames, last := r.source.historyAfter(r.after, r.until, replayBatchBytes)
+	r.after = last
+	return frames
 }
 
 func newMember(conn net.Conn, nick, clientID string, style legacyStyle, queueBytes int) *member {
@@ -72,11 +94,14 @@ const lastWordTimeout = 5 * time.Second
 
 var newline = []byte("\n")
 
-// writeLoop is the member's only writer. It drains the queue into one
-// vectored write per batch, and closes the connection once the queue is
-// closed and flushed.
+// writeLoop is the member's only writer. It sends the welcome and the
+// history, then drains the queue into one vectored write per batch, and
+// closes the connection once the queue is closed and flushed.
 func (m *member) writeLoop() {
 	defer m.conn.Close()
+	if !m.writeGreeting() {
+		return
+	}
 	var batch, framed [][]byte
 	for {
 		frames, done := m.out.take(batch)
@@ -85,16 +110,39 @@ func (m *member) writeLoop() {
 		if len(framed) == 0 {
 			return
 		}
-		_ = m.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-		bufs := net.Buffers(framed)
-		if _, err := bufs.WriteTo(m.conn); err != nil {
-			m.lastWord(bufs)
+		if !m.write(framed) {
 			return
 		}
 		if done {
 			return
 		}
 	}
+}
+
+// writeGreeting sends the welcome and then the history batch by batch.
+// Live frames wait in the queue meanwhile, so the member sees one ordered
+// stream.
+func (m *member) writeGreeting() bool {
+	if m.greeting != nil && !m.write([][]byte{m.greeting}) {
+		return false
+	}
+	for frames := m.replay.next(); frames != nil; frames = m.replay.next() {
+		if !m.write(frames) {
+			return false
+		}
+	}
+	return true
+}
+
+// write sends frames in one vectored write.
+func (m *member) write(frames [][]byte) bool {
+	_ = m.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	bufs := net.Buffers(frames)
+	if _, err := bufs.WriteTo(m.conn); err != nil {
+		m.lastWord(bufs)
+		return false
+	}
+	return true
 }
 
 // lastWord runs after a failed write: if the queue was closed with a

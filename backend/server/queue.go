@@ -10,15 +10,30 @@ type sendQueue struct {
 	max  int           // cap in bytes
 	wake chan struct{} // capacity 1: "there is something to do"
 
-	mu     sync.Mutex // guards the following
-	frames [][]byte
-	bytes  int
-	closed bool
-	last   []byte // written after the queue drains, then the writer stops
+	mu      sync.Mutex // guards the following
+	drained sync.Cond  // signalled when bytes drops or the queue closes
+	frames  [][]byte
+	bytes   int
+	closed  bool
+	last    []byte // written after the queue drains, then the writer stops
 }
 
 func newSendQueue(max int) *sendQueue {
-	return &sendQueue{max: max, wake: make(chan struct{}, 1)}
+	q := &sendQueue{max: max, wake: make(chan struct{}, 1)}
+	q.drained.L = &q.mu
+	return q
+}
+
+// waitBelow blocks while more than limit bytes are queued and the queue is
+// open. The member's reader calls it before reading more input: a member
+// may not post faster than it takes the room's traffic, which keeps a
+// flooding member from pushing everyone else over their caps.
+func (q *sendQueue) waitBelow(limit int) {
+	q.mu.Lock()
+	for q.bytes > limit && !q.closed {
+		q.drained.Wait()
+	}
+	q.mu.Unlock()
 }
 
 // push appends a frame. It reports false, leaving the queue unchanged, when
@@ -44,6 +59,7 @@ func (q *sendQueue) close(last []byte) {
 	if !q.closed {
 		q.closed, q.last = true, last
 	}
+	q.drained.Broadcast()
 	q.mu.Unlock()
 	q.signal()
 }
@@ -53,6 +69,7 @@ func (q *sendQueue) close(last []byte) {
 func (q *sendQueue) drop() {
 	q.mu.Lock()
 	q.frames, q.bytes = nil, 0
+	q.drained.Broadcast()
 	q.mu.Unlock()
 }
 
@@ -77,6 +94,7 @@ func (q *sendQueue) take(buf [][]byte) (frames [][]byte, done bool) {
 			frames = append(frames, q.last)
 			q.last = nil
 		}
+		q.drained.Broadcast()
 		q.mu.Unlock()
 		if len(frames) > 0 || done {
 			return frames, done

@@ -21,7 +21,11 @@ import (
 const (
 	DefaultMaxMembers = 4096
 	DefaultQueueBytes = 512 << 10
-	DefaultKeep       = 1000
+	DefaultKeep       = 10000
+	DefaultKeepBytes  = 8 << 20
+	// DefaultResumeGrace is how long a member whose connection dropped
+	// stays listed, so that a quick reconnect goes unnoticed.
+	DefaultResumeGrace = 10 * time.Second
 )
 
 // ErrServerClosed is returned by Serve after Close.
@@ -45,6 +49,13 @@ type Config struct {
 	// Keep is how many recent messages stay in memory for late joiners
 	// and resuming members; zero means DefaultKeep.
 	Keep int
+	// KeepBytes bounds the memory those messages take (their text);
+	// zero means DefaultKeepBytes. Whichever limit is reached first wins.
+	KeepBytes int
+	// ResumeGrace is how long a member whose connection dropped (no bye)
+	// stays in the member list before its leave is announced; a resume
+	// within it is silent. Zero means DefaultResumeGrace.
+	ResumeGrace time.Duration
 	// PingInterval is the heartbeat period; zero means
 	// protocol.PingInterval. A member silent for three periods is dropped.
 	PingInterval time.Duration
@@ -85,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 		done: make(chan struct{}),
 	}
 	s.hub = &hub{
-		room: cfg.Room, hostToken: cfg.HostToken, max: cfg.MaxMembers, keep: cfg.Keep,
+		room: cfg.Room, hostToken: cfg.HostToken, max: cfg.MaxMembers, keep: cfg.Keep, keepBytes: cfg.KeepBytes, grace: cfg.ResumeGrace,
 		now: cfg.Now, log: cfg.Logger, members: map[string]*member{}, sent: map[string]uint64{},
 	}
 	s.wg.Add(1)
@@ -103,6 +114,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.Keep <= 0 {
 		c.Keep = DefaultKeep
+	}
+	if c.KeepBytes <= 0 {
+		c.KeepBytes = DefaultKeepBytes
+	}
+	if c.ResumeGrace <= 0 {
+		c.ResumeGrace = DefaultResumeGrace
 	}
 	if c.PingInterval <= 0 {
 		c.PingInterval = protocol.PingInterval

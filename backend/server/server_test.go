@@ -146,16 +146,15 @@ func TestResumeReplaysMissedMessagesAndReplacesStaleConnection(t *testing.T) {
 	// one died: same client id, so it is not "nickname taken".
 	again := dialPeer(t, addr)
 	again.send(protocol.Hello{V: 1, Nick: "bob", ClientID: "bob-1", ResumeFrom: 2})
-	w, ok := again.next().(protocol.Welcome)
-	if !ok {
+	if _, ok := again.next().(protocol.Welcome); !ok {
 		t.Fatal("resume refused")
 	}
 	var seqs []uint64
-	for _, m := range w.History {
-		seqs = append(seqs, m.Seq)
+	for range 3 {
+		seqs = append(seqs, again.nextMsg().Seq)
 	}
 	if got, want := fmt.Sprint(seqs), "[3 4 5]"; got != want {
-		t.Errorf("resumed history = %s, want %s", got, want)
+		t.Errorf("replayed after resume = %s, want %s", got, want)
 	}
 	bob.expectClosed(2 * time.Second)
 	alice.send(protocol.Send{ID: "a9", Text: "after"})
@@ -174,16 +173,52 @@ func TestLateJoinerGetsRecentHistory(t *testing.T) {
 	_, addr := startServer(t, Config{Keep: 300})
 	alice, _ := join(t, addr, "alice")
 	total := protocol.HistoryLimit + 20
+	// 2 KB messages: the history is far larger than one frame may be.
+	text := strings.Repeat("h", 2000)
 	for i := range total {
-		alice.send(protocol.Send{ID: fmt.Sprintf("a%d", i), Text: fmt.Sprint(i)})
+		alice.send(protocol.Send{ID: fmt.Sprintf("a%d", i), Text: fmt.Sprint(i, text)})
 	}
 	for range total {
 		alice.nextMsg()
 	}
-	_, w := join(t, addr, "late")
-	if len(w.History) != protocol.HistoryLimit || w.History[0].Seq != 21 || w.Seq != uint64(total) {
-		t.Errorf("history has %d messages from seq %d, latest %d; want %d from 21, latest %d",
-			len(w.History), w.History[0].Seq, w.Seq, protocol.HistoryLimit, total)
+	late, w := join(t, addr, "late")
+	if w.Seq != uint64(total) {
+		t.Errorf("welcome seq = %d, want %d", w.Seq, total)
+	}
+	for i := range protocol.HistoryLimit {
+		if m := late.nextMsg(); m.Seq != uint64(21+i) {
+			t.Fatalf("history message %d has seq %d, want %d", i, m.Seq, 21+i)
+		}
+	}
+	alice.send(protocol.Send{ID: "live", Text: "live"})
+	if m := late.nextMsg(); m.Text != "live" {
+		t.Errorf("after the history got %q, want the live message", m.Text)
+	}
+}
+
+// TestLongResumeIsNotCutOff resumes a member that missed far more than its
+// queue holds: the history goes out in batches as it reads, so it is not
+// mistaken for a slow member.
+func TestLongResumeIsNotCutOff(t *testing.T) {
+	_, addr := startServer(t, Config{Keep: 2000, QueueBytes: 64 << 10})
+	alice, _ := join(t, addr, "alice")
+	text := strings.Repeat("r", 1000)
+	const n = 1500 // 1.5 MB of history against a 64 KiB queue
+	for sent := 0; sent < n; sent += 50 {
+		for i := range 50 {
+			alice.send(protocol.Send{ID: fmt.Sprintf("a%d", sent+i), Text: text})
+		}
+		for range 50 {
+			alice.nextMsg()
+		}
+	}
+	bob := dialPeer(t, addr)
+	bob.send(protocol.Hello{V: 1, Nick: "bob", ClientID: "bob-1", ResumeFrom: 1})
+	bob.next()
+	for want := uint64(2); want <= n; want++ {
+		if m := bob.nextMsg(); m.Seq != want {
+			t.Fatalf("got seq %d, want %d", m.Seq, want)
+		}
 	}
 }
 
@@ -364,5 +399,55 @@ func waitGoroutines(t *testing.T, want int) {
 			t.Fatalf("goroutines: %d, want ≤ %d\n%s", runtime.NumGoroutine(), want+2, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPresenceAcrossDrops: a member who says bye leaves at once; one whose
+// connection just drops is listed for the grace period, and coming back
+// within it (same client id) is silent for everyone else.
+func TestPresenceAcrossDrops(t *testing.T) {
+	const grace = 400 * time.Millisecond
+	_, addr := startServer(t, Config{ResumeGrace: grace})
+	alice, _ := join(t, addr, "alice")
+	alice.next()
+	hello := func(p *peer, nick, id string) {
+		p.send(protocol.Hello{V: 1, Nick: nick, ClientID: id})
+		if _, ok := p.next().(protocol.Welcome); !ok {
+			t.Fatalf("%s not welcomed", nick)
+		}
+	}
+
+	bob := dialPeer(t, addr)
+	hello(bob, "bob", "bob-1")
+	alice.next() // bob joined
+	bob.conn.Close()
+	alice.quiet(grace / 2) // no leave yet: bob may be back
+	again := dialPeer(t, addr)
+	hello(again, "bob", "bob-1")
+	alice.quiet(grace) // and no leave or join when he is
+	again.send(protocol.Send{ID: "b1", Text: "back"})
+	if m := alice.nextMsg(); m.From != "bob" {
+		t.Errorf("got %+v from the resumed bob", m)
+	}
+
+	again.conn.Close()
+	start := time.Now()
+	if l, ok := alice.next().(protocol.Leave); !ok || l.Nick != "bob" {
+		t.Fatalf("got %#v, want bob's leave after the grace period", l)
+	}
+	if d := time.Since(start); d < grace/2 {
+		t.Errorf("leave announced after %v, before the grace period", d)
+	}
+
+	carol := dialPeer(t, addr)
+	hello(carol, "carol", "carol-1")
+	alice.next() // carol joined
+	carol.send(protocol.Bye{Reason: "left"})
+	start = time.Now()
+	if l, ok := alice.next().(protocol.Leave); !ok || l.Nick != "carol" {
+		t.Fatalf("got %#v, want carol's leave", l)
+	}
+	if d := time.Since(start); d > grace/2 {
+		t.Errorf("a goodbye took %v to be announced, want at once", d)
 	}
 }
