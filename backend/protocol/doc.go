@@ -18,7 +18,8 @@
 //	host → all      msg   {seq, id, from, text, ts}  the sender's copy is its ack
 //	host → all      join / leave {nick, ts}
 //	either way      ping → pong                 heartbeat
-//	host → client   error {code, message}       a refused send or a bad frame
+//	host → client   error {code, message, id?}  a refused send or a bad frame
+//	client → host   bye   {reason}              leaving on purpose
 //	host → all      bye   {reason}              the host is closing the room
 //
 // Every frame is one JSON object on one line, at most MaxFrame bytes
