@@ -172,6 +172,12 @@ func launchDesktop(t *testing.T, ctx context.Context, lab *netlab.Lab, x *xvfb, 
 	d.win = x.waitWindow("Parley", d.proc, launchTimeout)
 	d.win.waitPainted(launchTimeout)
 	t.Logf("timing: launch → window painted %v", time.Since(d.started).Round(time.Millisecond))
+	// The first picture may be the page's loading view, which gives way to
+	// the nickname screen as soon as Go answers; a key typed during that
+	// change is lost. A picture that holds still is past it.
+	if !d.win.waitStill(500*time.Millisecond, launchTimeout) {
+		t.Fatalf("window kept changing for %v after it first painted", launchTimeout)
+	}
 	return d
 }
 
