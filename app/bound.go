@@ -53,7 +53,7 @@ func (a *App) HostRoom(name string) (s SessionDTO, err error) {
 	a.leave()
 	h, err := peer.StartHost(peer.HostConfig{
 		RoomName: name, Nick: nick, Interfaces: a.cfg.Interfaces,
-		NoAdvertise: a.cfg.NoDiscovery, Logger: a.log.With("part", "host"),
+		NoAdvertise: a.cfg.NoDiscovery, Logger: a.log, // peer names its own parts
 	})
 	if err != nil {
 		return s, userError(err)
