@@ -73,11 +73,13 @@ func runDesktop() int {
 	return cli.ExitOK
 }
 
-const headlessHint = `
+// headlessHint names the binary as it was invoked, so the commands can be
+// pasted as they are.
+var headlessHint = strings.ReplaceAll(`
 To host a room from this terminal instead:
   parley host --room "My room" --nick yourname
 Other terminal commands: parley rooms, parley join ROOM --nick yourname
-`
+`, "parley ", os.Args[0]+" ")
 
 // noDisplay explains, before GTK would abort, that there is no screen to
 // open a window on.
