@@ -43,3 +43,11 @@ type Message struct {
 
 // Time returns the message's timestamp as a time.Time.
 func (m Message) Time() time.Time { return time.UnixMilli(m.TS) }
+
+// Entry is a message as the host records it: the message and the client
+// that sent it, so that a resend is recognised even after a restart. The
+// client id never leaves the host.
+type Entry struct {
+	Message
+	ClientID string
+}
