@@ -1,5 +1,7 @@
 package chat
 
+import "errors"
+
 // Code is a machine-readable error code. It travels in protocol error frames,
 // so its values are part of the wire protocol and must not change.
 type Code string
@@ -17,6 +19,7 @@ const (
 	CodeTimeout     Code = "timeout"     // the peer was silent for too long
 	CodeHostClosed  Code = "host_closed" // the host closed the room
 	CodeUnsupported Code = "unsupported" // a request the host does not offer
+	CodeStorage     Code = "storage"     // the host could not save a message
 )
 
 // Error is an error with a Code, the kind that crosses the wire.
@@ -38,6 +41,9 @@ func (e *Error) Is(target error) bool {
 // Errorf returns an *Error with the given code and message.
 func Errorf(code Code, message string) *Error { return &Error{Code: code, Message: message} }
 
+// ErrNoSpace is wrapped by storage errors that mean the disk is full.
+var ErrNoSpace = errors.New("no space left to record messages")
+
 // Sentinels for errors.Is; their messages are defaults only.
 var (
 	ErrNickTaken  = Errorf(CodeNickTaken, "nickname is taken")
@@ -50,4 +56,5 @@ var (
 	ErrSlow       = Errorf(CodeSlow, "member too slow to keep up")
 	ErrTimeout    = Errorf(CodeTimeout, "connection timed out")
 	ErrHostClosed = Errorf(CodeHostClosed, "host closed the room")
+	ErrStorage    = Errorf(CodeStorage, "the host could not save the message")
 )

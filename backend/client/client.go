@@ -35,6 +35,13 @@ type Config struct {
 	ClientID string
 	// HostToken is set only by the host's own client.
 	HostToken string
+	// Outbox restores messages that were pending when the app last
+	// stopped; they are sent, in order, once connected.
+	Outbox []protocol.Send
+	// SaveOutbox, if set, is called with the whole outbox after every
+	// change (a message sent, acknowledged or refused), one call at a
+	// time, so the app can keep it across a restart.
+	SaveOutbox func([]protocol.Send)
 	// OnEvent receives events, one at a time, in order. It must not block
 	// for long. Nil discards them.
 	OnEvent func(Event)
@@ -64,8 +71,11 @@ type Client struct {
 	welcome protocol.Welcome
 	members []chat.Member
 	lastSeq uint64
-	outbox  []protocol.Send // sent or waiting, not yet acknowledged, in order
-	first   *session        // the session Connect opened, until Run takes it
+	first   *session // the session Connect opened, until Run takes it
+
+	outbox  *outbox               // sent or waiting, not yet acknowledged, in order
+	history chan protocol.History // the answer to an Older request
+	olderMu sync.Mutex            // one Older request at a time
 
 	writeMu sync.Mutex // serialises writes to conn
 }
@@ -105,7 +115,12 @@ func New(cfg Config) (*Client, error) {
 		d := &net.Dialer{KeepAlive: -1}
 		cfg.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
 	}
-	return &Client{cfg: cfg, log: cfg.Logger, addrs: cfg.Addrs}, nil
+	c := &Client{cfg: cfg, log: cfg.Logger, addrs: cfg.Addrs, history: make(chan protocol.History, 1)}
+	c.outbox = &outbox{save: cfg.SaveOutbox, pending: slices.Clone(cfg.Outbox)}
+	for i := range c.outbox.pending {
+		c.outbox.pending[i].Resend = true // it may have reached the host before
+	}
+	return c, nil
 }
 
 // Welcome returns what the host said when the connection was (last)
@@ -150,8 +165,8 @@ func (c *Client) Send(text string) (string, error) {
 	if _, err := protocol.Encode(f); err != nil {
 		return "", err
 	}
+	c.outbox.add(f)
 	c.mu.Lock()
-	c.outbox = append(c.outbox, f)
 	conn := c.conn
 	c.mu.Unlock()
 	if conn != nil {
@@ -162,11 +177,7 @@ func (c *Client) Send(text string) (string, error) {
 
 // Pending returns the messages not yet acknowledged by the host, oldest
 // first.
-func (c *Client) Pending() []protocol.Send {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]protocol.Send(nil), c.outbox...)
-}
+func (c *Client) Pending() []protocol.Send { return c.outbox.list() }
 
 // writeTimeout bounds one write to the host.
 const writeTimeout = 10 * time.Second

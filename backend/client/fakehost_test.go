@@ -30,17 +30,19 @@ func newFakeHost(t *testing.T) *fakeHost {
 		t.Fatal(err)
 	}
 	h := &fakeHost{t: t, ln: ln, conns: make(chan *hostConn, 8)}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			h.conns <- &hostConn{t: t, conn: c, lr: protocol.NewLineReader(c, 0, nil)}
-		}
-	}()
+	go h.acceptLoop()
 	t.Cleanup(func() { ln.Close() })
 	return h
+}
+
+func (h *fakeHost) acceptLoop() {
+	for {
+		c, err := h.ln.Accept()
+		if err != nil {
+			return
+		}
+		h.conns <- &hostConn{t: h.t, conn: c, lr: protocol.NewLineReader(c, 0, nil)}
+	}
 }
 
 func (h *fakeHost) addr() string { return h.ln.Addr().String() }

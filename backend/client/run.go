@@ -14,14 +14,20 @@ import (
 
 // Run serves the connection Connect opened, and reconnects whenever it
 // drops, until ctx is done (Run returns nil), the host closes the room
-// (chat.ErrHostClosed) or the host refuses the client for good.
+// (chat.ErrHostClosed) or the host refuses the client for good. Without a
+// Connect first — a session restored when the app starts — it keeps
+// trying to connect, in state "connecting", for as long as ctx allows.
 func (c *Client) Run(ctx context.Context) error {
 	c.mu.Lock()
 	sess := c.first
 	c.first = nil
 	c.mu.Unlock()
 	if sess == nil {
-		return errors.New("run: call Connect first")
+		c.emit(StateEvent{State: StateConnecting})
+		var err error
+		if sess, err = c.reconnect(ctx); err != nil {
+			return c.ended(ctx, err)
+		}
 	}
 	for {
 		c.flushOutbox(sess)
@@ -39,13 +45,19 @@ func (c *Client) Run(ctx context.Context) error {
 		c.log.Info("connection lost, reconnecting", "err", err)
 		c.emit(StateEvent{State: StateReconnecting, Err: err})
 		if sess, err = c.reconnect(ctx); err != nil {
-			c.emit(StateEvent{State: StateClosed, Err: err})
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
+			return c.ended(ctx, err)
 		}
 	}
+}
+
+// ended reports the end of Run after a failed reconnect.
+func (c *Client) ended(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		c.emit(StateEvent{State: StateClosed})
+		return nil
+	}
+	c.emit(StateEvent{State: StateClosed, Err: err})
+	return err
 }
 
 // reconnect tries until it gets back in, the host refuses for good, or
@@ -89,10 +101,11 @@ func (c *Client) catchUp(w protocol.Welcome) {
 	c.emit(MembersEvent{Members: w.Members})
 }
 
-// flushOutbox sends every unacknowledged message again, in order; the
-// host recognises the ones it already has by their ids.
+// flushOutbox sends every unacknowledged message again, in order, marked
+// as resent; the host recognises the ones it already has by their ids.
 func (c *Client) flushOutbox(sess *session) {
 	for _, f := range c.Pending() {
+		f.Resend = true
 		c.write(sess.conn, f)
 	}
 }
@@ -154,6 +167,11 @@ func (c *Client) handle(sess *session, f protocol.Frame) error {
 		return c.onError(f)
 	case protocol.Bye:
 		return chat.Errorf(chat.CodeHostClosed, "the host closed the room")
+	case protocol.History:
+		select {
+		case c.history <- f:
+		default: // nobody is waiting for it any more
+		}
 	}
 	return nil
 }
@@ -161,8 +179,10 @@ func (c *Client) handle(sess *session, f protocol.Frame) error {
 // onMsg delivers a message once: anything at or below the last sequence
 // number seen is a repeat. Our own message acknowledges the outbox entry.
 func (c *Client) onMsg(m chat.Message) {
+	if m.From == c.cfg.Nick {
+		c.outbox.remove(m.ID)
+	}
 	c.mu.Lock()
-	c.outbox = slices.DeleteFunc(c.outbox, func(s protocol.Send) bool { return s.ID == m.ID })
 	repeat := m.Seq <= c.lastSeq
 	if !repeat {
 		c.lastSeq = m.Seq
@@ -198,9 +218,7 @@ func (c *Client) onLeave(f protocol.Leave) {
 // connection-level error ends this connection.
 func (c *Client) onError(f protocol.Error) error {
 	if f.ID != "" {
-		c.mu.Lock()
-		c.outbox = slices.DeleteFunc(c.outbox, func(s protocol.Send) bool { return s.ID == f.ID })
-		c.mu.Unlock()
+		c.outbox.remove(f.ID)
 		c.emit(RefusedEvent{ID: f.ID, Err: f.Err()})
 		return nil
 	}

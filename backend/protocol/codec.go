@@ -35,25 +35,30 @@ func Encode(f Frame) ([]byte, error) {
 // wire is the union of every frame's fields. Decoding into it once and then
 // picking the frame by type costs one pass over the JSON.
 type wire struct {
-	Type       string        `json:"type"`
-	V          int           `json:"v"`
-	Nick       string        `json:"nick"`
-	ClientID   string        `json:"client_id"`
-	ResumeFrom uint64        `json:"resume_from"`
-	HostToken  string        `json:"host_token"`
-	Room       *chat.Room    `json:"room"`
-	You        string        `json:"you"`
-	Members    []chat.Member `json:"members"`
-	Seq        uint64        `json:"seq"`
-	ID         string        `json:"id"`
-	From       string        `json:"from"`
-	Text       *string       `json:"text"`
-	TS         int64         `json:"ts"`
-	Host       bool          `json:"host"`
-	Legacy     bool          `json:"legacy"`
-	Code       chat.Code     `json:"code"`
-	Message    string        `json:"message"`
-	Reason     string        `json:"reason"`
+	Type       string         `json:"type"`
+	V          int            `json:"v"`
+	Nick       string         `json:"nick"`
+	ClientID   string         `json:"client_id"`
+	ResumeFrom uint64         `json:"resume_from"`
+	HostToken  string         `json:"host_token"`
+	Room       *chat.Room     `json:"room"`
+	You        string         `json:"you"`
+	Members    []chat.Member  `json:"members"`
+	Seq        uint64         `json:"seq"`
+	ID         string         `json:"id"`
+	From       string         `json:"from"`
+	Text       *string        `json:"text"`
+	TS         int64          `json:"ts"`
+	Host       bool           `json:"host"`
+	Legacy     bool           `json:"legacy"`
+	Code       chat.Code      `json:"code"`
+	Message    string         `json:"message"`
+	Reason     string         `json:"reason"`
+	Resend     bool           `json:"resend"`
+	Before     uint64         `json:"before"`
+	Limit      int            `json:"limit"`
+	Messages   []chat.Message `json:"messages"`
+	More       bool           `json:"more"`
 }
 
 // Decode parses one line (without its newline) into a Frame. A frame of an
@@ -105,6 +110,13 @@ func (w *wire) frame() (Frame, error) {
 		return Error{Code: w.Code, Message: w.Message, ID: w.ID}, nil
 	case "bye":
 		return Bye{Reason: w.Reason}, nil
+	case "get_history":
+		if w.Before == 0 || w.Limit <= 0 {
+			return nil, badFrame("get_history needs before and a positive limit")
+		}
+		return GetHistory{Before: w.Before, Limit: w.Limit}, nil
+	case "history":
+		return History{Before: w.Before, Messages: w.Messages, More: w.More}, nil
 	}
 	return Unknown{Name: w.Type}, nil
 }
@@ -132,7 +144,7 @@ func (w *wire) send() (Frame, error) {
 	if !chat.ValidID(w.ID) || w.Text == nil {
 		return nil, badFrame("send needs an id and a text")
 	}
-	return Send{ID: w.ID, Text: *w.Text}, nil
+	return Send{ID: w.ID, Text: *w.Text, Resend: w.Resend}, nil
 }
 
 func (w *wire) msg() (Frame, error) {

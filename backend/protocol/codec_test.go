@@ -17,6 +17,9 @@ var roundTrips = []Frame{
 		Members: []chat.Member{{Nick: "alice", Host: true}, {Nick: "old", Legacy: true}}, Seq: 1},
 	Send{ID: "m2", Text: `quotes " and \ and <b>tags</b>`},
 	Send{ID: "m3", Text: ""},
+	Send{ID: "m4", Text: "again", Resend: true},
+	GetHistory{Before: 300, Limit: 100},
+	History{Before: 300, Messages: []chat.Message{{Seq: 299, ID: "x", From: "a", Text: "old", TS: 1}}, More: true},
 	Msg{chat.Message{Seq: 7, ID: "m2", From: "bob", Text: "會議 🎉", TS: 1700000000001}},
 	Join{Member: chat.Member{Nick: "carol", Legacy: true}, TS: 5},
 	Leave{Nick: "carol", TS: 6},
@@ -69,6 +72,8 @@ func TestDecodeErrors(t *testing.T) {
 		{`{"type":"send","text":"x"}`, chat.ErrBadFrame},                             // no id
 		{`{"type":"msg","seq":0,"from":"a","text":"x"}`, chat.ErrBadFrame},
 		{`{"type":"join"}`, chat.ErrBadFrame},
+		{`{"type":"get_history","before":0,"limit":10}`, chat.ErrBadFrame},
+		{`{"type":"get_history","before":10,"limit":0}`, chat.ErrBadFrame},
 		{`{"type":"error","message":"x"}`, chat.ErrBadFrame},
 		{`{"type":"send","id":"m1","text":5}`, chat.ErrBadFrame},
 		{`{"type":"ping"} trailing`, chat.ErrBadFrame},

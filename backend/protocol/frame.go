@@ -43,6 +43,24 @@ type Welcome struct {
 type Send struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// Resend marks a message sent again after a reconnect: the host may
+	// have recorded it already, even before a restart, and checks.
+	Resend bool `json:"resend,omitempty"`
+}
+
+// GetHistory asks for older messages: up to Limit with seq below Before.
+type GetHistory struct {
+	Before uint64 `json:"before"`
+	Limit  int    `json:"limit"`
+}
+
+// History answers GetHistory with messages in ascending order. More says
+// whether there are older ones still. A page is cut short rather than
+// exceed MaxFrame.
+type History struct {
+	Before   uint64         `json:"before"`
+	Messages []chat.Message `json:"messages"`
+	More     bool           `json:"more"`
 }
 
 // Msg is a message posted to the room.
@@ -86,17 +104,19 @@ type Unknown struct {
 	Name string
 }
 
-func (Hello) Type() string     { return "hello" }
-func (Welcome) Type() string   { return "welcome" }
-func (Send) Type() string      { return "send" }
-func (Msg) Type() string       { return "msg" }
-func (Join) Type() string      { return "join" }
-func (Leave) Type() string     { return "leave" }
-func (Ping) Type() string      { return "ping" }
-func (Pong) Type() string      { return "pong" }
-func (Error) Type() string     { return "error" }
-func (Bye) Type() string       { return "bye" }
-func (u Unknown) Type() string { return u.Name }
+func (Hello) Type() string      { return "hello" }
+func (Welcome) Type() string    { return "welcome" }
+func (Send) Type() string       { return "send" }
+func (GetHistory) Type() string { return "get_history" }
+func (History) Type() string    { return "history" }
+func (Msg) Type() string        { return "msg" }
+func (Join) Type() string       { return "join" }
+func (Leave) Type() string      { return "leave" }
+func (Ping) Type() string       { return "ping" }
+func (Pong) Type() string       { return "pong" }
+func (Error) Type() string      { return "error" }
+func (Bye) Type() string        { return "bye" }
+func (u Unknown) Type() string  { return u.Name }
 
 // Err turns an error frame into a *chat.Error.
 func (e Error) Err() *chat.Error { return chat.Errorf(e.Code, e.Message) }

@@ -186,8 +186,15 @@ func (s *Server) onFrame(m *member, f protocol.Frame) bool {
 	case protocol.Bye:
 		m.saidBye = true
 		return false
+	case protocol.GetHistory:
+		page, err := s.hub.older(f.Before, f.Limit)
+		if err != nil {
+			s.sendError(m, err)
+		} else {
+			s.send(m, page)
+		}
 	case protocol.Send:
-		if err := s.hub.post(m, f.ID, f.Text); err != nil {
+		if err := s.hub.post(m, f.ID, f.Text, f.Resend); err != nil {
 			ef := protocol.ErrorFrame(err)
 			ef.ID = f.ID
 			s.send(m, ef)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"cmp"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -26,13 +25,18 @@ type hub struct {
 	now       func() time.Time
 	log       *slog.Logger
 
+	store   History       // durable log; nil keeps history in memory only
+	commits chan struct{} // capacity 1: posts are waiting for the committer
+
 	mu      sync.Mutex         // guards the following
 	members map[string]*member // by foldNick
 	order   []*member          // join order, host first
-	seq     uint64
-	history []chat.Message    // the last keep messages, oldest first
-	histLen int               // bytes of text in history
-	sent    map[string]uint64 // clientID/msgID → seq, for messages in history
+	seq     uint64             // the last committed sequence number
+	history []chat.Message     // the recent messages, oldest first
+	histLen int                // bytes of text in history
+	sent    map[string]uint64  // clientID/msgID → seq, for messages in history
+	posts   []post             // accepted, waiting to be committed
+	posting map[string]bool    // keys of posts, against duplicates in flight
 	closed  bool
 }
 
@@ -93,55 +97,6 @@ func (h *hub) checkAdmit(m *member, hostToken string, stale *member) error {
 	return nil
 }
 
-// queueWelcome prepares what m's writer sends first: the welcome, then
-// the history it asked for — everything after resumeFrom that the room
-// still holds, or the last HistoryLimit messages for a newcomer.
-func (h *hub) queueWelcome(m *member, resumeFrom uint64) error {
-	w := protocol.Welcome{V: protocol.Version, Room: h.room, You: m.nick, Members: h.membersLocked(), Seq: h.seq}
-	b, err := protocol.Encode(w)
-	if err != nil {
-		return fmt.Errorf("welcome %s: %w", m.nick, err)
-	}
-	from := resumeFrom
-	if resumeFrom == 0 && h.seq > protocol.HistoryLimit {
-		from = h.seq - protocol.HistoryLimit
-	}
-	m.greeting = b
-	m.replay = replay{after: from, until: h.seq, source: h}
-	return nil
-}
-
-// replayBatchBytes bounds one batch of history: the writer sends history
-// in batches as the member takes it, so a long backlog never sits in
-// memory at once or counts against the member's queue.
-const replayBatchBytes = 64 << 10
-
-// historyAfter encodes the held messages with seq in (after, until], up to
-// about max bytes, and returns them with the seq of the last one. It
-// returns until when nothing is left (or the rest has been forgotten).
-func (h *hub) historyAfter(after, until uint64, max int) ([][]byte, uint64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	i, _ := slices.BinarySearchFunc(h.history, after+1, func(m chat.Message, s uint64) int {
-		return cmp.Compare(m.Seq, s)
-	})
-	var frames [][]byte
-	size := 0
-	for ; i < len(h.history) && h.history[i].Seq <= until && size < max; i++ {
-		b, err := protocol.Encode(protocol.Msg{Message: h.history[i]})
-		if err != nil {
-			continue
-		}
-		frames = append(frames, b)
-		size += len(b)
-		after = h.history[i].Seq
-	}
-	if len(frames) == 0 {
-		return nil, until
-	}
-	return frames, after
-}
-
 // away handles a member whose connection dropped without a goodbye.
 func (h *hub) away(m *member) {
 	h.mu.Lock()
@@ -177,66 +132,6 @@ func (h *hub) leave(m *member) {
 func (h *hub) removeLocked(m *member) {
 	delete(h.members, foldNick(m.nick))
 	h.order = slices.DeleteFunc(h.order, func(o *member) bool { return o == m })
-}
-
-// post stamps and broadcasts a message from m. A message whose id was
-// already posted by the same client is not posted again: the sender gets
-// the original back as its acknowledgement.
-func (h *hub) post(m *member, id, text string) error {
-	text, err := chat.CleanText(text)
-	if err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	key := m.clientID + "/" + id
-	if seq, ok := h.sent[key]; ok {
-		h.resendLocked(m, seq)
-		return nil
-	}
-	h.seq++
-	msg := chat.Message{Seq: h.seq, ID: id, From: m.nick, Text: text, TS: h.now().UnixMilli()}
-	h.remember(key, msg)
-	h.broadcastLocked(event{frame: protocol.Msg{Message: msg}, legacy: legacyLine(msg), from: m})
-	return nil
-}
-
-// remember adds msg to the history, forgetting the oldest messages beyond
-// the count and byte limits (in chunks, so the cost stays amortised).
-func (h *hub) remember(key string, msg chat.Message) {
-	h.history = append(h.history, msg)
-	h.histLen += len(msg.Text)
-	h.sent[key] = msg.Seq
-	if len(h.history) <= h.keep && h.histLen <= h.keepBytes {
-		return
-	}
-	drop := max(len(h.history)-h.keep, len(h.history)/16, 1)
-	for _, m := range h.history[:drop] {
-		h.histLen -= len(m.Text)
-	}
-	h.history = slices.Delete(h.history, 0, drop)
-	for len(h.history) > 1 && h.histLen > h.keepBytes {
-		h.histLen -= len(h.history[0].Text)
-		h.history = h.history[1:]
-	}
-	oldest := h.history[0].Seq
-	for k, s := range h.sent {
-		if s < oldest {
-			delete(h.sent, k)
-		}
-	}
-}
-
-func (h *hub) resendLocked(m *member, seq uint64) {
-	i, found := slices.BinarySearchFunc(h.history, seq, func(msg chat.Message, s uint64) int {
-		return cmp.Compare(msg.Seq, s)
-	})
-	if !found {
-		return
-	}
-	if b, err := protocol.Encode(protocol.Msg{Message: h.history[i]}); err == nil {
-		h.deliver(m, b)
-	}
 }
 
 // legacyLine renders a message for plain-text clients: "nick: text", with

@@ -82,7 +82,7 @@ func (s *Server) readLegacy(m *member, r *textReader) error {
 		if rest, ok := strings.CutPrefix(text, prefix); ok {
 			text = strings.TrimPrefix(rest, " ")
 		}
-		if err := s.hub.post(m, "l"+chat.NewID(), text); err != nil && !errors.Is(err, chat.ErrBadText) {
+		if err := s.hub.post(m, "l"+chat.NewID(), text, false); err != nil && !errors.Is(err, chat.ErrBadText) {
 			return err
 		}
 	}

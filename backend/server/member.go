@@ -46,7 +46,7 @@ func (r *replay) next() [][]byte {
 	if r.source == nil || r.after >= r.until {
 		return nil
 	}
-	frames, last := r.source.historyAfter(r.after, r.until, replayBatchBytes)
+	frames, last := r.source.historyAfter(r.after, r.until)
 	r.after = last
 	return frames
 }

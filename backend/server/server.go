@@ -59,6 +59,10 @@ type Config struct {
 	// PingInterval is the heartbeat period; zero means
 	// protocol.PingInterval. A member silent for three periods is dropped.
 	PingInterval time.Duration
+	// History records the room's messages durably; nil keeps them in
+	// memory only. The server loads its sequence number and recent
+	// messages from it at start.
+	History History
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock for message timestamps; nil means time.Now.
@@ -97,10 +101,18 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hub = &hub{
 		room: cfg.Room, hostToken: cfg.HostToken, max: cfg.MaxMembers, keep: cfg.Keep, keepBytes: cfg.KeepBytes, grace: cfg.ResumeGrace,
-		now: cfg.Now, log: cfg.Logger, members: map[string]*member{}, sent: map[string]uint64{},
+		now: cfg.Now, log: cfg.Logger, store: cfg.History, commits: make(chan struct{}, 1),
+		members: map[string]*member{}, sent: map[string]uint64{}, posting: map[string]bool{},
 	}
-	s.wg.Add(1)
+	if err := s.hub.load(); err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	s.wg.Add(2)
 	go s.heartbeat()
+	go func() {
+		defer s.wg.Done()
+		s.hub.commitLoop(s.done)
+	}()
 	return s, nil
 }
 
