@@ -33,6 +33,38 @@ describe('api', () => {
     // Go's nil slices arrive as null; the api normalises them.
     expect(s.members).toEqual([]);
     expect(s.messages).toEqual([]);
+    expect(s.pending).toEqual([]);
+  });
+
+  it('passes the restored pending messages of a session through', async () => {
+    const pending = [{ id: 'p1', text: 'still here?' }];
+    bind({
+      Session: () =>
+        Promise.resolve({ room: { id: 'r', name: 'R', host: 'h', address: '' }, you: 'a', hosting: false, state: 'connecting', members: null, messages: null, pending }),
+    });
+    const s = await api.currentSession();
+    expect(s?.state).toBe('connecting');
+    expect(s?.pending).toEqual(pending);
+  });
+
+  it('loadOlder passes the seq and normalises a null page', async () => {
+    const LoadOlder = vi.fn().mockResolvedValueOnce({ messages: null, more: false }).mockResolvedValueOnce(null);
+    bind({ LoadOlder });
+    expect(await api.loadOlder(42)).toEqual({ messages: [], more: false });
+    expect(LoadOlder).toHaveBeenCalledWith(42);
+    expect(await api.loadOlder(42)).toEqual({ messages: [], more: false });
+  });
+
+  it('loadOlder turns a rejection into an Error', async () => {
+    bind({ LoadOlder: () => Promise.reject('The host did not answer.') });
+    await expect(api.loadOlder(7)).rejects.toThrow('The host did not answer.');
+  });
+
+  it('hostedRooms treats null as no rooms', async () => {
+    const rooms = [{ id: 'a', name: 'Book club', lastUsed: 1 }];
+    bind({ HostedRooms: vi.fn().mockResolvedValueOnce(null).mockResolvedValueOnce(rooms) });
+    expect(await api.hostedRooms()).toEqual([]);
+    expect(await api.hostedRooms()).toEqual(rooms);
   });
 
   it('keeps Error rejections and wraps other values', async () => {
@@ -57,7 +89,19 @@ describe('api', () => {
     const src = (await import('./api.ts?raw')).default;
     const names = [...src.matchAll(/call\('(\w+)'/g)].map((m) => m[1]).sort();
     expect(names).toEqual(
-      ['HostRoom', 'JoinAddress', 'JoinRoom', 'Leave', 'Profile', 'Rooms', 'Send', 'Session', 'SetNick'].sort(),
+      [
+        'HostRoom',
+        'HostedRooms',
+        'JoinAddress',
+        'JoinRoom',
+        'Leave',
+        'LoadOlder',
+        'Profile',
+        'Rooms',
+        'Send',
+        'Session',
+        'SetNick',
+      ].sort(),
     );
   });
 });

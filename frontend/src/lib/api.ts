@@ -40,7 +40,21 @@ export interface Message {
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
-/** Session is the room this app is in right now. */
+/**
+ * Unsent is a message sent but not yet acknowledged by the host (Go's Outgoing),
+ * e.g. restored from disk after the app was closed; it is confirmed by a
+ * room:message with the same id.
+ */
+export interface Unsent {
+  id: string;
+  text: string;
+}
+
+/**
+ * Session is the room this app is in right now. state is 'connecting' when the app
+ * rejoins, at startup, the room it was in when it was closed; messages may then be
+ * empty and pending holds what had not been delivered yet.
+ */
 export interface Session {
   room: { id: string; name: string; host: string; address: string };
   you: string;
@@ -48,6 +62,20 @@ export interface Session {
   state: ConnState;
   members: Member[];
   messages: Message[];
+  pending: Unsent[];
+}
+
+/** OlderPage is a page of earlier messages (ascending); more: still older ones exist. */
+export interface OlderPage {
+  messages: Message[];
+  more: boolean;
+}
+
+/** HostedRoom is a room this app hosted before; lastUsed is unix milliseconds. */
+export interface HostedRoom {
+  id: string;
+  name: string;
+  lastUsed: number;
 }
 
 /** Methods lists every bound Go method with its parameters and resolved value. */
@@ -61,6 +89,8 @@ interface Methods {
   Send(text: string): string;
   Leave(): void;
   Session(): Session | null;
+  LoadOlder(before: number): OlderPage;
+  HostedRooms(): HostedRoom[];
 }
 
 type MethodName = keyof Methods;
@@ -97,7 +127,7 @@ async function call<M extends MethodName>(method: M, ...args: Parameters<Methods
 // Go encodes nil slices as null; the UI always wants arrays.
 function sessionOrNull(s: Session | null): Session | null {
   if (!s) return null;
-  return { ...s, members: s.members ?? [], messages: s.messages ?? [] };
+  return { ...s, members: s.members ?? [], messages: s.messages ?? [], pending: s.pending ?? [] };
 }
 async function session(p: Promise<Session | null>): Promise<Session> {
   const s = sessionOrNull(await p);
@@ -131,3 +161,12 @@ export const leave = (): Promise<void> => call('Leave');
 
 /** currentSession returns the session in progress, if any (e.g. after a reload). */
 export const currentSession = async (): Promise<Session | null> => sessionOrNull(await call('Session'));
+
+/** loadOlder returns up to a page of the current room's messages with seq < before, ascending. */
+export const loadOlder = async (before: number): Promise<OlderPage> => {
+  const page = await call('LoadOlder', before);
+  return { messages: page?.messages ?? [], more: page?.more === true };
+};
+
+/** hostedRooms lists the rooms this app hosted before, most recent first. */
+export const hostedRooms = async (): Promise<HostedRoom[]> => (await call('HostedRooms')) ?? [];

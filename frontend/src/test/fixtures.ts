@@ -22,6 +22,7 @@ export function session(over: Partial<Session> = {}): Session {
     state: 'connected',
     members: [member({ nick: 'grace', host: true }), member({ nick: 'ada', you: true })],
     messages: [],
+    pending: [],
     ...over,
   };
 }
