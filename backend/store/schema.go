@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// applicationID marks a SQLite file as Parley's (PRAGMA application_id):
+// "PRLY" in ASCII.
+const applicationID = 0x50524c59
+
+// schemaVersion is the PRAGMA user_version this code writes and reads,
+// len(migrations).
+const schemaVersion = 1
+
+// migrations[i] brings a database from user_version i to i+1. Each runs in
+// the same transaction that sets the new user_version, so a crash leaves
+// the database at one version or the next, never between.
+var migrations = []string{
+	// Version 1.
+	`
+CREATE TABLE rooms (
+	id        TEXT PRIMARY KEY,
+	name      TEXT NOT NULL,
+	name_key  TEXT NOT NULL,   -- name, case-folded, for FindRoom
+	host      TEXT NOT NULL,
+	port      INTEGER NOT NULL,
+	last_used INTEGER NOT NULL -- Unix milliseconds
+);
+CREATE INDEX rooms_by_name ON rooms (name_key, last_used);
+CREATE INDEX rooms_by_use ON rooms (last_used);
+
+CREATE TABLE logs (
+	room_id  TEXT PRIMARY KEY,
+	last_seq INTEGER NOT NULL, -- highest seq ever appended; survives pruning
+	rows     INTEGER NOT NULL  -- rows in messages, for retention
+);
+
+CREATE TABLE messages (
+	room_id   TEXT NOT NULL REFERENCES logs (room_id),
+	seq       INTEGER NOT NULL,
+	id        TEXT NOT NULL,
+	client_id TEXT NOT NULL,
+	sender    TEXT NOT NULL,
+	text      TEXT NOT NULL,
+	ts        INTEGER NOT NULL, -- Unix milliseconds, the host's clock
+	PRIMARY KEY (room_id, seq)
+);
+CREATE INDEX messages_by_sender ON messages (room_id, client_id, id);
+
+CREATE TABLE state (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+`,
+}
+
+// migrate brings the database up to schemaVersion, one version per
+// transaction. from is the current user_version.
+func migrate(ctx context.Context, db *sql.DB, from int) error {
+	for v := from; v < schemaVersion; v++ {
+		if err := migrateOne(ctx, db, v); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, classify(err))
+		}
+	}
+	return nil
+}
+
+func migrateOne(ctx context.Context, db *sql.DB, v int) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // No-op after Commit.
+	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		return err
+	}
+	pragmas := fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, v+1)
+	if _, err := tx.ExecContext(ctx, pragmas); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// statements are prepared once at Open for the hot paths: the host runs
+// Append for every batch of messages and After for every member that
+// resumes.
+type statements struct {
+	lastSeq   *sql.Stmt // room → last_seq
+	upsertLog *sql.Stmt // room, last_seq, added rows → rows
+	insertMsg *sql.Stmt // one message
+	after     *sql.Stmt // room, seq, limit → messages ascending
+	before    *sql.Stmt // room, seq, limit → messages descending
+	recent    *sql.Stmt // room, limit → entries descending
+	lookup    *sql.Stmt // room, client, id → message
+}
+
+const msgColumns = `seq, id, sender, text, ts`
+
+func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
+	st := &statements{}
+	queries := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.lastSeq, `SELECT last_seq FROM logs WHERE room_id = ?`},
+		{&st.upsertLog, `INSERT INTO logs (room_id, last_seq, rows) VALUES (?1, ?2, ?3)
+			ON CONFLICT (room_id) DO UPDATE SET last_seq = ?2, rows = rows + ?3
+			RETURNING rows`},
+		{&st.insertMsg, `INSERT INTO messages (room_id, seq, id, client_id, sender, text, ts)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&st.after, `SELECT ` + msgColumns + ` FROM messages
+			WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`},
+		{&st.before, `SELECT ` + msgColumns + ` FROM messages
+			WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`},
+		{&st.recent, `SELECT ` + msgColumns + `, client_id FROM messages
+			WHERE room_id = ? ORDER BY seq DESC LIMIT ?`},
+		{&st.lookup, `SELECT ` + msgColumns + ` FROM messages
+			WHERE room_id = ? AND client_id = ? AND id = ? ORDER BY seq LIMIT 1`},
+	}
+	for _, q := range queries {
+		stmt, err := db.PrepareContext(ctx, q.sql)
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		*q.dst = stmt
+	}
+	return st, nil
+}
+
+func (st *statements) close() error {
+	var errs []error
+	for _, stmt := range []*sql.Stmt{st.lastSeq, st.upsertLog, st.insertMsg, st.after, st.before, st.recent, st.lookup} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
