@@ -22,8 +22,8 @@
 //	         never lowers LastSeq) and the number of rows kept (so retention
 //	         needs no count(*)).
 //	messages (room_id → logs, seq, id, client_id, sender, text, ts;
-//	         PK (room_id, seq)), indexed by (room_id, client_id, id) for
-//	         Lookup.
+//	         PK (room_id, seq)), indexed by (room_id, client_id, id, seq)
+//	         for Lookup.
 //	state    (key PK, value BLOB)
 //
 // A room's log and its rooms row are independent: a log exists once

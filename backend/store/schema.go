@@ -47,7 +47,7 @@ CREATE TABLE messages (
 	ts        INTEGER NOT NULL, -- Unix milliseconds, the host's clock
 	PRIMARY KEY (room_id, seq)
 );
-CREATE INDEX messages_by_sender ON messages (room_id, client_id, id);
+CREATE INDEX messages_by_sender ON messages (room_id, client_id, id, seq);
 
 CREATE TABLE state (
 	key   TEXT PRIMARY KEY,

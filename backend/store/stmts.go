@@ -21,26 +21,39 @@ type statements struct {
 
 const msgColumns = `seq, id, sender, text, ts`
 
+// The prepared queries.
+const (
+	lastSeqSQL   = `SELECT last_seq FROM logs WHERE room_id = ?`
+	upsertLogSQL = `INSERT INTO logs (room_id, last_seq, rows) VALUES (?1, ?2, ?3)
+		ON CONFLICT (room_id) DO UPDATE SET last_seq = ?2, rows = rows + ?3
+		RETURNING rows`
+	insertMsgSQL = `INSERT INTO messages (room_id, seq, id, client_id, sender, text, ts)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	afterSQL = `SELECT ` + msgColumns + ` FROM messages
+		WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`
+	beforeSQL = `SELECT ` + msgColumns + ` FROM messages
+		WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+	recentSQL = `SELECT ` + msgColumns + `, client_id FROM messages
+		WHERE room_id = ? ORDER BY seq DESC LIMIT ?`
+	// lookupSQL finds a message by sender and id; the first one if a
+	// client reused an id.
+	lookupSQL = `SELECT ` + msgColumns + ` FROM messages
+		WHERE room_id = ? AND client_id = ? AND id = ? ORDER BY seq LIMIT 1`
+)
+
 func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 	st := &statements{}
 	queries := []struct {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&st.lastSeq, `SELECT last_seq FROM logs WHERE room_id = ?`},
-		{&st.upsertLog, `INSERT INTO logs (room_id, last_seq, rows) VALUES (?1, ?2, ?3)
-			ON CONFLICT (room_id) DO UPDATE SET last_seq = ?2, rows = rows + ?3
-			RETURNING rows`},
-		{&st.insertMsg, `INSERT INTO messages (room_id, seq, id, client_id, sender, text, ts)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`},
-		{&st.after, `SELECT ` + msgColumns + ` FROM messages
-			WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`},
-		{&st.before, `SELECT ` + msgColumns + ` FROM messages
-			WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`},
-		{&st.recent, `SELECT ` + msgColumns + `, client_id FROM messages
-			WHERE room_id = ? ORDER BY seq DESC LIMIT ?`},
-		{&st.lookup, `SELECT ` + msgColumns + ` FROM messages
-			WHERE room_id = ? AND client_id = ? AND id = ? ORDER BY seq LIMIT 1`},
+		{&st.lastSeq, lastSeqSQL},
+		{&st.upsertLog, upsertLogSQL},
+		{&st.insertMsg, insertMsgSQL},
+		{&st.after, afterSQL},
+		{&st.before, beforeSQL},
+		{&st.recent, recentSQL},
+		{&st.lookup, lookupSQL},
 	}
 	for _, q := range queries {
 		stmt, err := db.PrepareContext(ctx, q.sql)

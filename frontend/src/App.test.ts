@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { waitFor, within } from '@testing-library/svelte';
-import { emit, installEventBus, mockedApi, renderApp, screen, handlers } from './test/harness';
+import { fireEvent, waitFor, within } from '@testing-library/svelte';
+import { emit, fakeLayout, installEventBus, mockedApi, renderApp, screen, handlers } from './test/harness';
 import { member, message, room, session } from './test/fixtures';
 
 vi.mock('$lib/api', async (importOriginal) => {
@@ -16,6 +16,8 @@ vi.mock('$lib/api', async (importOriginal) => {
     send: vi.fn(),
     leave: vi.fn(),
     currentSession: vi.fn(),
+    loadOlder: vi.fn(),
+    hostedRooms: vi.fn(),
   };
 });
 vi.mock('$lib/events', () => ({ subscribe: vi.fn(), on: vi.fn() }));
@@ -26,6 +28,8 @@ beforeEach(() => {
   mockedApi.currentSession.mockResolvedValue(null);
   mockedApi.listRooms.mockResolvedValue([]);
   mockedApi.leave.mockResolvedValue(undefined);
+  mockedApi.loadOlder.mockResolvedValue({ messages: [], more: false });
+  mockedApi.hostedRooms.mockResolvedValue([]);
 });
 
 const lobbyHeading = () => screen.getByRole('heading', { name: 'Rooms on this network' });
@@ -418,5 +422,229 @@ describe('startup', () => {
     ]);
     unmount();
     expect(Object.keys(handlers)).toEqual([]);
+  });
+});
+
+// Messages with seq from..to (inclusive), ids s<seq>, texts "m<seq>", one author per run.
+function run(from: number, to: number, over: Partial<ReturnType<typeof message>> = {}) {
+  const t = Date.now() - 3_600_000;
+  return Array.from({ length: to - from + 1 }, (_, i) =>
+    message({ seq: from + i, id: `s${from + i}`, text: `m${from + i}`, ts: t + (from + i) * 1000, ...over }),
+  );
+}
+const log = () => screen.getByRole('log', { name: 'Messages' });
+const bubbles = () => [...log().querySelectorAll('li.msg .bubble')].map((b) => b.textContent);
+const top = (text: string) => screen.getByText(text).closest('li')!.getBoundingClientRect().top;
+
+describe('scroll-back', () => {
+  it('loads earlier messages near the top, once at a time, without moving what is shown', async () => {
+    fakeLayout();
+    let answer!: (page: { messages: ReturnType<typeof run>; more: boolean }) => void;
+    mockedApi.loadOlder.mockReturnValue(new Promise((r) => (answer = r)));
+    await inRoom(session({ messages: run(101, 140) }));
+    // Entered at the bottom: nothing is asked for yet.
+    expect(log().scrollTop).toBeGreaterThan(0);
+    expect(mockedApi.loadOlder).not.toHaveBeenCalled();
+    expect(screen.queryByText('Beginning of the room')).toBeNull();
+
+    log().scrollTop = 0;
+    await fireEvent.scroll(log());
+    await fireEvent.scroll(log());
+    expect(mockedApi.loadOlder).toHaveBeenCalledTimes(1);
+    expect(mockedApi.loadOlder).toHaveBeenCalledWith(101);
+    expect(screen.getByText('Loading earlier messages…')).toBeInTheDocument();
+    const before = top('m101');
+
+    // The page overlaps what is shown (s101 again) and repeats a message: neither doubles.
+    answer({ messages: [...run(41, 101), run(60, 60)[0]], more: true });
+    await waitFor(() => expect(screen.queryByText('Loading earlier messages…')).toBeNull());
+    expect(bubbles()).toEqual([...run(41, 140)].map((m) => m.text));
+    expect(top('m101')).toBe(before);
+    expect(screen.queryByText('Beginning of the room')).toBeNull();
+
+    // Scrolling up again asks for what is before the new first message.
+    mockedApi.loadOlder.mockResolvedValue({ messages: run(21, 40), more: false });
+    log().scrollTop = 0;
+    await fireEvent.scroll(log());
+    expect(mockedApi.loadOlder).toHaveBeenLastCalledWith(41);
+    expect(await screen.findByText('Beginning of the room')).toBeInTheDocument();
+    expect(bubbles()[0]).toBe('m21');
+    // Nothing more is asked for once the host said there is nothing older.
+    log().scrollTop = 0;
+    await fireEvent.scroll(log());
+    expect(mockedApi.loadOlder).toHaveBeenCalledTimes(2);
+  });
+
+  it('PageUp or Home on the conversation at the top loads earlier messages; PageUp in the composer scrolls it', async () => {
+    fakeLayout();
+    mockedApi.loadOlder.mockResolvedValue({ messages: run(81, 99), more: true });
+    const { user } = await inRoom(session({ messages: run(100, 140) }));
+    const composer = screen.getByRole('textbox', { name: 'Message' });
+    expect(composer).toHaveFocus();
+
+    const start = log().scrollTop;
+    await user.keyboard('{PageUp}');
+    expect(log().scrollTop).toBeLessThan(start);
+    expect(composer).toHaveFocus();
+    while (log().scrollTop > 0) await user.keyboard('{PageUp}');
+    expect(mockedApi.loadOlder).not.toHaveBeenCalled();
+    await user.keyboard('{PageUp}');
+    expect(mockedApi.loadOlder).toHaveBeenCalledWith(100);
+    await waitFor(() => expect(bubbles()[0]).toBe('m81'));
+
+    // With the conversation focused: Home away from the top does nothing, at the top it loads.
+    mockedApi.loadOlder.mockResolvedValue({ messages: run(1, 80), more: false });
+    log().focus();
+    log().scrollTop = 200;
+    await user.keyboard('{Home}');
+    expect(mockedApi.loadOlder).toHaveBeenCalledTimes(1);
+    log().scrollTop = 0;
+    await user.keyboard('{Home}');
+    expect(mockedApi.loadOlder).toHaveBeenLastCalledWith(81);
+    expect(await screen.findByText('Beginning of the room')).toBeInTheDocument();
+  });
+
+  it('fills a short conversation from the start; nothing to load when seq 1 is shown', async () => {
+    mockedApi.loadOlder.mockResolvedValue({ messages: run(1, 4), more: false });
+    await inRoom(session({ messages: run(5, 7) }));
+    // jsdom has no layout, so the top is always in view: the room asks straight away.
+    await waitFor(() => expect(bubbles()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']));
+    expect(mockedApi.loadOlder).toHaveBeenCalledExactlyOnceWith(5);
+    expect(screen.getByText('Beginning of the room')).toBeInTheDocument();
+  });
+
+  it('asks for nothing when the first message shown is seq 1, or when there are none', async () => {
+    const { unmount } = await inRoom(session({ messages: run(1, 3) }));
+    expect(screen.getByText('Beginning of the room')).toBeInTheDocument();
+    unmount();
+    await inRoom(session({ messages: [] }));
+    expect(screen.queryByText('Beginning of the room')).toBeNull();
+    expect(mockedApi.loadOlder).not.toHaveBeenCalled();
+  });
+
+  it('shows a retry link when LoadOlder fails, and waits for it', async () => {
+    mockedApi.loadOlder.mockRejectedValueOnce(new Error('The host did not answer.'));
+    const { user } = await inRoom(session({ messages: run(50, 52) }));
+    const retry = await screen.findByRole('button', { name: 'Retry' });
+    expect(retry.closest('li')).toHaveTextContent('Couldn’t load earlier messages: The host did not answer.');
+    expect(screen.queryByText('Loading earlier messages…')).toBeNull();
+    // A failure is not retried by itself.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(mockedApi.loadOlder).toHaveBeenCalledTimes(1);
+
+    mockedApi.loadOlder.mockResolvedValueOnce({ messages: run(30, 49), more: false });
+    await user.click(retry);
+    expect(mockedApi.loadOlder).toHaveBeenCalledTimes(2);
+    expect(mockedApi.loadOlder).toHaveBeenLastCalledWith(50);
+    expect(await screen.findByText('Beginning of the room')).toBeInTheDocument();
+    expect(bubbles()[0]).toBe('m30');
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+
+  it('treats a page with nothing new (but more=true) as a failure instead of asking forever', async () => {
+    mockedApi.loadOlder.mockResolvedValue({ messages: run(50, 51), more: true });
+    await inRoom(session({ messages: run(50, 52) }));
+    expect(await screen.findByRole('button', { name: 'Retry' })).toBeInTheDocument();
+    expect(mockedApi.loadOlder).toHaveBeenCalledTimes(1);
+  });
+
+  it('drops a LoadOlder answer that arrives after leaving the room', async () => {
+    let answer!: (page: { messages: ReturnType<typeof run>; more: boolean }) => void;
+    mockedApi.loadOlder.mockReturnValue(new Promise((r) => (answer = r)));
+    mockedApi.joinRoom.mockResolvedValue(session({ room: { id: 'r2', name: 'Other', host: 'linus', address: '' }, messages: [] }));
+    const { user } = await inRoom(session({ messages: run(10, 12) }));
+    await screen.findByText('Loading earlier messages…');
+    await user.keyboard('{Control>}{Shift>}L{/Shift}{/Control}');
+    await emit('lobby:rooms', [room({ id: 'r2', name: 'Other' })]);
+    await user.keyboard('{ArrowDown}{Enter}');
+    await screen.findByRole('heading', { name: 'Other' });
+    answer({ messages: run(1, 9), more: false });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByText('m1')).toBeNull();
+    expect(screen.getByText('No messages yet')).toBeInTheDocument();
+  });
+
+  it('puts a message replayed out of order where its seq says', async () => {
+    await inRoom(session({ messages: [...run(1, 2), ...run(4, 4)] }));
+    await emit('room:message', run(3, 3)[0]);
+    await emit('room:message', run(5, 5)[0]);
+    expect(bubbles()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+  });
+});
+
+describe('restored session', () => {
+  const restored = (over = {}) =>
+    session({
+      state: 'connecting',
+      messages: run(1, 2),
+      pending: [
+        { id: 'p1', text: 'sorry, running late' },
+        { id: 'p2', text: 'start without me' },
+      ],
+      ...over,
+    });
+
+  it('shows pending messages after the history as sending, confirmed by room:message', async () => {
+    await inRoom(restored());
+    const rows = [...log().querySelectorAll('li.msg')];
+    expect(rows.map((r) => r.getAttribute('data-status'))).toEqual(['sent', 'sent', 'sending', 'sending']);
+    expect(rows[2]).toHaveTextContent('sorry, running late');
+    expect(rows[2]).toHaveTextContent('sending…');
+    expect(rows[2]).toHaveClass('mine');
+    expect(screen.getByRole('status')).toHaveTextContent('connecting…');
+    expect(screen.getByText('Not connected — messages will be sent when the room is back')).toBeInTheDocument();
+
+    await emit('room:state', { state: 'connected', detail: '' });
+    expect(screen.queryByText(/Not connected/)).toBeNull();
+    await emit('room:message', message({ seq: 3, id: 'p1', from: 'ada', text: 'sorry, running late', mine: true }));
+    expect(screen.getAllByText('sorry, running late')).toHaveLength(1);
+    expect(screen.getByText('sorry, running late').closest('li')).toHaveAttribute('data-status', 'sent');
+    expect(screen.getByText('start without me').closest('li')).toHaveAttribute('data-status', 'sending');
+  });
+
+  it('a refused restored message can be retried with a new Send', async () => {
+    mockedApi.send.mockResolvedValue('n1');
+    const { user } = await inRoom(restored({ state: 'connected' }));
+    await emit('room:refused', { id: 'p2', reason: 'The host could not save your message (its disk is full).' });
+    expect(await screen.findByText(/Not sent: The host could not save your message \(its disk is full\)\./)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(mockedApi.send).toHaveBeenCalledWith('start without me');
+    await emit('room:message', message({ seq: 3, id: 'n1', from: 'ada', text: 'start without me', mine: true }));
+    expect(screen.getByText('start without me').closest('li')).toHaveAttribute('data-status', 'sent');
+    expect(screen.queryByText(/Not sent/)).toBeNull();
+  });
+
+  it('does not show a pending message twice when the history already has it', async () => {
+    await inRoom(restored({ messages: [...run(1, 2), message({ seq: 3, id: 'p1', from: 'ada', text: 'sorry, running late', mine: true })] }));
+    expect(screen.getAllByText('sorry, running late')).toHaveLength(1);
+    expect(screen.getByText('sorry, running late').closest('li')).toHaveAttribute('data-status', 'sent');
+    expect(log().querySelectorAll('li[data-status="sending"]')).toHaveLength(1);
+  });
+
+  it('while connecting with no history: says so, and the composer still sends (pending)', async () => {
+    mockedApi.send.mockResolvedValue('q1');
+    const { user } = await inRoom(restored({ messages: [], pending: [] }));
+    expect(screen.getByText('Waiting for the room')).toBeInTheDocument();
+    expect(screen.queryByText('No messages yet')).toBeNull();
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    expect(box).toBeEnabled();
+    await user.keyboard('hello from the train{Enter}');
+    expect(mockedApi.send).toHaveBeenCalledWith('hello from the train');
+    expect(screen.getByText('hello from the train').closest('li')).toHaveAttribute('data-status', 'sending');
+    expect(screen.getByText(/Not connected/)).toBeInTheDocument();
+    // Leaving works while connecting.
+    await user.keyboard('{Control>}{Shift>}L{/Shift}{/Control}');
+    expect(mockedApi.leave).toHaveBeenCalled();
+    expect(lobbyHeading()).toBeInTheDocument();
+  });
+
+  it('says messages wait while reconnecting, and the composer stays enabled', async () => {
+    await inRoom();
+    await emit('room:state', { state: 'reconnecting', detail: 'connection lost; retrying' });
+    expect(screen.getByText('Not connected — messages will be sent when the room is back')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+    await emit('room:state', { state: 'closed', detail: '' });
+    expect(screen.queryByText(/Not connected/)).toBeNull();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
   });
 });

@@ -1,7 +1,7 @@
 // Shared wiring for component tests: $lib/api and $lib/events are mocked in each
 // test file with vi.mock; this module gives typed access to those mocks and an
 // emit() that delivers an event the way the Wails runtime would.
-import { vi } from 'vitest';
+import { onTestFinished, vi } from 'vitest';
 import { act, render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import * as api from '$lib/api';
@@ -42,3 +42,49 @@ export async function renderApp() {
 }
 
 export { screen };
+
+/**
+ * fakeLayout gives the timeline the layout jsdom lacks, for the rest of the test:
+ * every <li> in a .scroller is one line of lineHeight px, the scroller shows view px,
+ * scrollTop is kept (and clamped), and getBoundingClientRect puts each line where it
+ * would be on screen. Setting scrollTop fires no scroll event; use fireEvent.scroll.
+ */
+export function fakeLayout(lineHeight = 40, view = 400) {
+  const tops = new WeakMap<Element, number>();
+  const isScroller = (el: Element) => el.classList.contains('scroller');
+  const lines = (el: Element) => el.querySelectorAll('li').length;
+  const content = (el: Element) => Math.max(view, lines(el) * lineHeight);
+  const props: Record<string, PropertyDescriptor> = {
+    scrollHeight: {
+      get(this: Element) {
+        return isScroller(this) ? content(this) : 0;
+      },
+    },
+    clientHeight: {
+      get(this: Element) {
+        return isScroller(this) ? view : 0;
+      },
+    },
+    scrollTop: {
+      get(this: Element) {
+        return tops.get(this) ?? 0;
+      },
+      set(this: Element, v: number) {
+        tops.set(this, isScroller(this) ? Math.min(Math.max(0, v), content(this) - view) : 0);
+      },
+    },
+    getBoundingClientRect: {
+      value(this: Element) {
+        const scroller = this.closest('.scroller');
+        if (!scroller || this.tagName !== 'LI') return new DOMRect();
+        const i = [...scroller.querySelectorAll('li')].indexOf(this as HTMLLIElement);
+        return new DOMRect(0, i * lineHeight - scroller.scrollTop, 600, lineHeight);
+      },
+    },
+  };
+  const saved = Object.keys(props).map((k) => [k, Object.getOwnPropertyDescriptor(Element.prototype, k)!] as const);
+  for (const [k, d] of Object.entries(props)) Object.defineProperty(Element.prototype, k, { ...d, configurable: true });
+  onTestFinished(() => {
+    for (const [k, d] of saved) Object.defineProperty(Element.prototype, k, d);
+  });
+}

@@ -8,6 +8,13 @@ import type { Entry, Outgoing } from '$lib/timeline';
 
 export type View = 'loading' | 'failed' | 'nick' | 'lobby' | 'room';
 
+/**
+ * History is what the top of the timeline says about earlier messages: 'none' (no
+ * messages yet), 'more' (older ones can be loaded), 'loading', 'failed' (LoadOlder
+ * rejected; retry by hand) or 'start' (the first message of the room is shown).
+ */
+export type History = 'none' | 'more' | 'loading' | 'failed' | 'start';
+
 /** Notice is a message for the lobby: a short title and the detail (e.g. Go's reason). */
 export interface Notice {
   title: string;
@@ -33,6 +40,25 @@ export class Parley {
   notice = $state<Notice | null>(null);
   /** failure is why the app could not start. */
   failure = $state('');
+  /** olderError is why the last LoadOlder failed ("" otherwise). */
+  olderError = $state('');
+
+  // How loading earlier messages went: 'idle' until it is tried, 'done' once the
+  // host said there is nothing older.
+  #older = $state<'idle' | 'loading' | 'failed' | 'done'>('idle');
+
+  /** oldestSeq is the seq of the first message shown, 0 when there is none. */
+  readonly oldestSeq = $derived.by(() => {
+    for (const e of this.entries) if (e.kind === 'message') return e.message.seq;
+    return 0;
+  });
+
+  /** history is what the top of the timeline shows; see History. */
+  readonly history: History = $derived.by(() => {
+    if (this.oldestSeq === 0) return 'none';
+    if (this.oldestSeq <= 1 || this.#older === 'done') return 'start';
+    return this.#older === 'idle' ? 'more' : this.#older;
+  });
 
   // Not reactive: ids already in entries, for de-duplication, and refusals that
   // arrived before Send told us the id.
@@ -40,6 +66,9 @@ export class Parley {
   #refused = new Map<string, string>();
   #nextLocal = 0;
   #nextPresence = 0;
+  // Bumped whenever the session changes, so a late LoadOlder answer for an old
+  // session is dropped.
+  #epoch = 0;
 
   /** start subscribes to the Go events and loads the profile; the result undoes the subscriptions. */
   start(): () => void {
@@ -129,6 +158,31 @@ export class Parley {
     this.notice = null;
   }
 
+  /**
+   * loadOlder asks the host for the messages before the first one shown and puts
+   * them in front, one request at a time. It does nothing when there is nothing
+   * to load, while a request is running, or after a failure unless retry is set
+   * (a failure waits for the user).
+   */
+  async loadOlder(retry = false): Promise<void> {
+    const h = this.history;
+    if (h === 'none' || h === 'start' || h === 'loading' || (h === 'failed' && !retry)) return;
+    const before = this.oldestSeq;
+    const epoch = this.#epoch;
+    this.#older = 'loading';
+    this.olderError = '';
+    try {
+      const page = await api.loadOlder(before);
+      if (epoch !== this.#epoch) return;
+      const added = this.#prepend(page.messages, before);
+      if (!page.more) this.#older = 'done';
+      else if (added === 0) this.#fail('The host sent no earlier messages.');
+      else this.#older = 'idle';
+    } catch (e) {
+      if (epoch === this.#epoch) this.#fail(api.toError(e).message);
+    }
+  }
+
   /** send shows text as pending at once and sends it; room:message confirms it. */
   async send(text: string): Promise<void> {
     const localId = `l${++this.#nextLocal}`;
@@ -167,28 +221,69 @@ export class Parley {
   }
 
   #enter(session: Session): void {
+    this.#reset();
     this.session = session;
-    this.stateDetail = '';
     this.notice = null;
-    this.entries = [];
-    this.outgoing = [];
-    this.#seen.clear();
-    this.#refused.clear();
     for (const m of session.messages) this.#addMessage(m);
+    // Sent in an earlier run (or before a reload) and not acknowledged yet: shown as
+    // pending until room:message brings the same id.
+    const now = Date.now();
+    for (const p of session.pending ?? []) {
+      if (this.#seen.has(p.id) || this.outgoing.some((o) => o.id === p.id)) continue;
+      this.outgoing.push({ localId: `l${++this.#nextLocal}`, id: p.id, text: p.text, ts: now, error: '' });
+    }
     this.view = 'room';
   }
 
   #exit(): void {
+    this.#reset();
     this.session = null;
+  }
+
+  #reset(): void {
+    this.#epoch++;
+    this.stateDetail = '';
     this.entries = [];
     this.outgoing = [];
     this.#seen.clear();
+    this.#refused.clear();
+    this.#older = 'idle';
+    this.olderError = '';
   }
 
+  #fail(reason: string): void {
+    this.#older = 'failed';
+    this.olderError = reason;
+  }
+
+  // Messages normally arrive in seq order; one that is older than the last shown
+  // (e.g. replayed after a reconnect) goes where its seq says.
   #addMessage(m: Message): void {
     if (this.#seen.has(m.id)) return;
     this.#seen.add(m.id);
-    this.entries.push({ kind: 'message', key: `m:${m.id}`, message: m });
+    let at = this.entries.length;
+    for (let i = at - 1; i >= 0; i--) {
+      const e = this.entries[i];
+      if (e.kind !== 'message') continue;
+      if (e.message.seq < m.seq) break;
+      at = i;
+    }
+    this.entries.splice(at, 0, { kind: 'message', key: `m:${m.id}`, message: m });
+  }
+
+  // #prepend puts a page of earlier messages in front, skipping any already shown
+  // or not actually older than before; it returns how many it added.
+  #prepend(messages: Message[], before: number): number {
+    const fresh: Entry[] = [];
+    let last = 0;
+    for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
+      if (m.seq >= before || m.seq === last || this.#seen.has(m.id)) continue;
+      this.#seen.add(m.id);
+      last = m.seq;
+      fresh.push({ kind: 'message', key: `m:${m.id}`, message: m });
+    }
+    if (fresh.length > 0) this.entries = [...fresh, ...this.entries];
+    return fresh.length;
   }
 
   #dropOutgoing(localId: string): void {
