@@ -648,3 +648,81 @@ describe('restored session', () => {
     expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
   });
 });
+
+describe('host dialog quick picks', () => {
+  const day = 86_400_000;
+  beforeEach(() => {
+    mockedApi.hostedRooms.mockResolvedValue([
+      { id: 'h1', name: 'Book club', lastUsed: Date.now() - 5 * 60_000 },
+      { id: 'h2', name: 'Standup', lastUsed: Date.now() - day },
+      { id: 'h3', name: 'Σύσκεψη', lastUsed: Date.now() - 9 * day },
+    ]);
+    mockedApi.hostRoom.mockImplementation(async (name) => session({ hosting: true, room: { id: 'm', name, host: 'ada', address: '10.0.0.5:4000' } }));
+  });
+  const picks = async () => {
+    const dialog = screen.getByRole('dialog', { name: 'Host a room' });
+    return within(await within(dialog).findByRole('list', { name: 'Your rooms' })).getAllByRole('button');
+  };
+
+  it('lists rooms hosted before, most recent first; a click hosts that one', async () => {
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}n{/Control}');
+    const rows = await picks();
+    expect(rows.map((r) => r.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      'B Book club 5 min ago',
+      'S Standup yesterday',
+      expect.stringMatching(/^Σ Σύσκεψη \S/),
+    ]);
+    expect(screen.getByLabelText('Room name')).toHaveFocus();
+    await user.click(rows[1]);
+    expect(mockedApi.hostRoom).toHaveBeenCalledExactlyOnceWith('Standup');
+    expect(await screen.findByRole('heading', { name: 'Standup' })).toBeInTheDocument();
+  });
+
+  it('↓ moves into the list, ↑ back to the input, Enter on a pick hosts it', async () => {
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}n{/Control}');
+    const rows = await picks();
+    const input = screen.getByLabelText('Room name');
+    await user.keyboard('{ArrowDown}');
+    expect(rows[0]).toHaveFocus();
+    await user.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}');
+    expect(rows[2]).toHaveFocus();
+    await user.keyboard('{Home}{ArrowUp}');
+    expect(input).toHaveFocus();
+    await user.keyboard('{ArrowDown}{ArrowDown}{Enter}');
+    expect(mockedApi.hostRoom).toHaveBeenCalledExactlyOnceWith('Standup');
+    expect(await screen.findByRole('heading', { name: 'Standup' })).toBeInTheDocument();
+  });
+
+  it('Enter on the input still hosts what is typed', async () => {
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}n{/Control}');
+    await picks();
+    await user.keyboard('Book club 2{Enter}');
+    expect(mockedApi.hostRoom).toHaveBeenCalledExactlyOnceWith('Book club 2');
+  });
+
+  it('shows a failure to host a picked room in the dialog', async () => {
+    mockedApi.hostRoom.mockRejectedValue(new Error('The room’s history could not be read.'));
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}n{/Control}');
+    await user.click((await picks())[0]);
+    const dialog = screen.getByRole('dialog', { name: 'Host a room' });
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('The room’s history could not be read.');
+    expect(screen.getByLabelText('Room name')).toHaveValue('Book club');
+  });
+
+  it('shows no list when there are no rooms hosted before, or HostedRooms fails', async () => {
+    mockedApi.hostedRooms.mockResolvedValueOnce([]).mockRejectedValueOnce(new Error('disk'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { user } = await renderApp();
+    for (let i = 0; i < 2; i++) {
+      await user.keyboard('{Control>}n{/Control}');
+      await waitFor(() => expect(mockedApi.hostedRooms).toHaveBeenCalledTimes(i + 1));
+      expect(screen.queryByRole('list', { name: 'Your rooms' })).toBeNull();
+      await user.keyboard('{Escape}');
+    }
+    expect(warn).toHaveBeenCalled();
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, hue, initial } from './format';
+import { clock, hue, initial, lastUsed } from './format';
 import { checkNick } from './nick';
 
 describe('format', () => {
@@ -13,6 +13,15 @@ describe('format', () => {
     expect(initial('😀 party')).toBe('😀');
     expect(initial('  σοφία')).toBe('Σ');
     expect(initial('')).toBe('?');
+  });
+
+  it('lastUsed is short and relative', () => {
+    const now = new Date(2026, 10, 25, 15, 0).getTime();
+    expect(lastUsed(now - 5_000, now)).toBe('just now');
+    expect(lastUsed(now - 12 * 60_000, now)).toBe('12 min ago');
+    expect(lastUsed(new Date(2026, 10, 25, 9, 7).getTime(), now)).toBe('today, 09:07');
+    expect(lastUsed(new Date(2026, 10, 24, 23, 0).getTime(), now)).toBe('yesterday');
+    expect(lastUsed(new Date(2026, 10, 20, 12, 0).getTime(), now)).not.toMatch(/ago|today|yesterday/);
   });
 
   it('hue is stable and in range', () => {

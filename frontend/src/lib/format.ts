@@ -41,3 +41,13 @@ export function hue(name: string): number {
   for (const ch of name) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
   return h % 360;
 }
+
+/** lastUsed says how long ago ts was, briefly: "just now", "12 min ago", "today, 14:05", "yesterday", "Tue, 4 Nov". */
+export function lastUsed(ts: number, now: number): string {
+  const ago = now - ts;
+  if (ago < 60_000) return 'just now';
+  if (ago < 3_600_000 && dayKey(ts) === dayKey(now)) return `${Math.floor(ago / 60_000)} min ago`;
+  const day = dayLabel(ts, now);
+  if (day === 'Today') return `today, ${clock(ts)}`;
+  return day === 'Yesterday' ? 'yesterday' : day;
+}

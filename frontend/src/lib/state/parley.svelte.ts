@@ -2,7 +2,7 @@
 // the current session with its timeline. Components read its $state fields and call
 // its methods; it talks to Go only through $lib/api and $lib/events.
 import * as api from '$lib/api';
-import type { Message, Room, Session } from '$lib/api';
+import type { HostedRoom, Message, Room, Session } from '$lib/api';
 import { subscribe, type Closed, type Presence, type Refused, type StateChange } from '$lib/events';
 import type { Entry, Outgoing } from '$lib/timeline';
 
@@ -40,6 +40,8 @@ export class Parley {
   notice = $state<Notice | null>(null);
   /** failure is why the app could not start. */
   failure = $state('');
+  /** hostedRooms lists rooms this app hosted before, most recent first (for the host dialog). */
+  hostedRooms = $state<HostedRoom[]>([]);
   /** olderError is why the last LoadOlder failed ("" otherwise). */
   olderError = $state('');
 
@@ -156,6 +158,16 @@ export class Parley {
   /** dismissNotice hides the lobby notice. */
   dismissNotice(): void {
     this.notice = null;
+  }
+
+  /** refreshHostedRooms reloads the rooms this app hosted before; failures leave the list empty. */
+  async refreshHostedRooms(): Promise<void> {
+    try {
+      this.hostedRooms = await api.hostedRooms();
+    } catch (e) {
+      console.warn('parley: HostedRooms failed:', e);
+      this.hostedRooms = [];
+    }
   }
 
   /**
