@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 const (
@@ -115,9 +116,21 @@ func (s *Store) quickCheck(ctx context.Context, size int64) error {
 		return s.openErr("check integrity", err)
 	}
 	if result != "ok" {
-		return corruptError(s.path, "integrity check: "+result, nil)
+		return corruptError(s.path, "integrity check: "+oneLine(result), nil)
 	}
 	return nil
+}
+
+// oneLine turns a quick_check report ("*** in database main ***\nPage 7:
+// ...") into one line.
+func oneLine(report string) string {
+	var lines []string
+	for _, l := range strings.Split(report, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "***") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 // checkTables makes sure the tables this code uses exist, which a file
