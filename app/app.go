@@ -15,6 +15,7 @@ import (
 
 	"github.com/parley-lan/parley/backend/chat"
 	"github.com/parley-lan/parley/backend/peer"
+	"github.com/parley-lan/parley/backend/store"
 )
 
 // Config configures an App.
@@ -26,6 +27,9 @@ type Config struct {
 	Interfaces []string
 	// NoDiscovery turns LAN discovery off (tests in a shared network).
 	NoDiscovery bool
+	// DatabasePath is the app's database (hosted rooms and their
+	// history, unsent messages); empty means store.DefaultPath.
+	DatabasePath string
 	// Logger receives logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -40,8 +44,9 @@ type App struct {
 	mu      sync.Mutex
 	emitter Emitter
 	lobby   *peer.Lobby
-	rooms   []chat.Room // as last reported by the lobby
-	host    *peer.Host  // the room we host, if any
+	store   *store.Store // nil when the database could not be opened
+	rooms   []chat.Room  // as last reported by the lobby
+	host    *peer.Host   // the room we host, if any
 	room    *roomSession
 }
 
@@ -78,9 +83,14 @@ func (a *App) start(e Emitter) {
 	a.mu.Lock()
 	a.emitter = e
 	a.mu.Unlock()
-	if a.cfg.NoDiscovery {
-		return
+	a.openStore()
+	if !a.cfg.NoDiscovery {
+		a.openLobby()
 	}
+	a.restore()
+}
+
+func (a *App) openLobby() {
 	lobby, err := peer.OpenLobby(a.cfg.Interfaces, a.log.With("part", "lobby"), a.onRooms)
 	if err != nil {
 		a.log.Warn("LAN discovery unavailable", "err", err)
@@ -91,15 +101,20 @@ func (a *App) start(e Emitter) {
 	a.mu.Unlock()
 }
 
-// stop leaves the room, closes a hosted room and stops browsing.
+// stop disconnects (keeping the session saved, so the app rejoins when it
+// is opened again), closes a hosted room, stops browsing and closes the
+// database.
 func (a *App) stop() {
-	a.leave()
+	a.disconnect(false)
 	a.mu.Lock()
-	lobby := a.lobby
-	a.lobby = nil
+	lobby, db := a.lobby, a.store
+	a.lobby, a.store = nil, nil
 	a.mu.Unlock()
 	if lobby != nil {
 		lobby.Close()
+	}
+	if db != nil {
+		db.Close()
 	}
 }
 

@@ -52,7 +52,8 @@ func (r *recorder) waitFor(t *testing.T, name string, ok func(any) bool) any {
 // default network namespace, where mDNS must stay quiet) and a nickname.
 func newApp(t *testing.T, nick string) (*App, *recorder) {
 	t.Helper()
-	a, err := New(Config{ConfigDir: t.TempDir(), NoDiscovery: true})
+	dir := t.TempDir()
+	a, err := New(Config{ConfigDir: dir, DatabasePath: dir + "/parley.db", NoDiscovery: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,28 @@ type SessionDTO struct {
 	State    client.State `json:"state"`
 	Members  []MemberDTO  `json:"members"`
 	Messages []MessageDTO `json:"messages"`
+	// Pending are messages sent but not yet acknowledged by the host,
+	// oldest first; after a restart they come from the saved outbox.
+	Pending []OutgoingDTO `json:"pending"`
+}
+
+// OutgoingDTO is a message on its way to the host.
+type OutgoingDTO struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// OlderPageDTO is an answer to LoadOlder.
+type OlderPageDTO struct {
+	Messages []MessageDTO `json:"messages"`
+	More     bool         `json:"more"`
+}
+
+// HostedRoomDTO is a room this app hosted before.
+type HostedRoomDTO struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	LastUsed int64  `json:"lastUsed"` // Unix milliseconds
 }
 
 // PresenceDTO is the payload of EventPresence.

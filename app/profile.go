@@ -9,14 +9,22 @@ import (
 	"path/filepath"
 )
 
-// profileStore keeps the Profile in a JSON file in the user's config
+// profileStore keeps the profile in a JSON file in the user's config
 // directory, so the nickname survives restarts.
 type profileStore struct {
 	path string
 }
 
-func (p profileStore) load() (Profile, error) {
-	var prof Profile
+// profileFile is what profile.json holds.
+type profileFile struct {
+	Nick string `json:"nick"`
+	// ClientID identifies this app to hosts, across restarts: a host
+	// recognises a message resent after the app was closed and reopened.
+	ClientID string `json:"client_id,omitempty"`
+}
+
+func (p profileStore) load() (profileFile, error) {
+	var prof profileFile
 	b, err := os.ReadFile(p.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return prof, nil
@@ -25,13 +33,13 @@ func (p profileStore) load() (Profile, error) {
 		return prof, fmt.Errorf("read profile: %w", err)
 	}
 	if err := json.Unmarshal(b, &prof); err != nil {
-		return Profile{}, fmt.Errorf("read profile %s: %w", p.path, err)
+		return profileFile{}, fmt.Errorf("read profile %s: %w", p.path, err)
 	}
 	return prof, nil
 }
 
 // save writes the profile atomically: a crash never leaves half a file.
-func (p profileStore) save(prof Profile) error {
+func (p profileStore) save(prof profileFile) error {
 	if err := os.MkdirAll(filepath.Dir(p.path), 0o700); err != nil {
 		return fmt.Errorf("save profile: %w", err)
 	}

@@ -18,24 +18,33 @@ const timelineLimit = 500
 type roomSession struct {
 	app     *App
 	nick    string // ours, known before the host welcomes us
-	address string
-	sess    *peer.Session
+	address string // shown to the user
 	hosting bool
+	sess    *peer.Session
 	leaving bool // Leave was asked for; guarded by app.mu
 
 	mu       sync.Mutex // guards the following
+	room     chat.Room  // from the welcome, or the saved session until then
 	state    client.State
 	messages []chat.Message
 	members  []chat.Member
 }
 
-// start records the session and its welcome. The history arrives as
-// message events, possibly before start runs; onEvent keeps them.
-func (r *roomSession) start(sess *peer.Session, hosting bool) {
+// roomID is the room's id once known; the outbox is kept under it.
+func (r *roomSession) roomID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.room.ID
+}
+
+// started records a session that the host has welcomed. The history
+// arrives as message events, possibly before this runs; onEvent keeps
+// them.
+func (r *roomSession) started(sess *peer.Session) {
 	w := sess.Welcome()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sess, r.hosting = sess, hosting
+	r.sess, r.room = sess, w.Room
 	if r.state == "" {
 		r.state = client.StateConnected
 	}
@@ -50,12 +59,7 @@ func (r *roomSession) onEvent(e client.Event) {
 	you := r.nick
 	switch e := e.(type) {
 	case client.MessageEvent:
-		r.mu.Lock()
-		r.messages = append(r.messages, e.Message)
-		if over := len(r.messages) - timelineLimit; over > 0 {
-			r.messages = slices.Delete(r.messages, 0, over)
-		}
-		r.mu.Unlock()
+		r.addMessage(e.Message)
 		r.app.emit(EventMessage, messageDTO(e.Message, you))
 	case client.PresenceEvent:
 		r.setMembers(e.Members)
@@ -64,9 +68,7 @@ func (r *roomSession) onEvent(e client.Event) {
 		r.setMembers(e.Members)
 		r.app.emit(EventPresence, PresenceDTO{Kind: "sync", Members: memberDTOs(e.Members, you)})
 	case client.StateEvent:
-		r.mu.Lock()
-		r.state = e.State
-		r.mu.Unlock()
+		r.setState(e.State)
 		detail := ""
 		if e.Err != nil {
 			detail = userError(e.Err).Error()
@@ -77,28 +79,60 @@ func (r *roomSession) onEvent(e client.Event) {
 	}
 }
 
+func (r *roomSession) addMessage(m chat.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.messages = append(r.messages, m)
+	if over := len(r.messages) - timelineLimit; over > 0 {
+		r.messages = slices.Delete(r.messages, 0, over)
+	}
+}
+
 func (r *roomSession) setMembers(ms []chat.Member) {
 	r.mu.Lock()
 	r.members = ms
 	r.mu.Unlock()
 }
 
+// setState records the connection state; on (re)connecting it refreshes
+// the room from the welcome, which a restored session gets only now.
+func (r *roomSession) setState(s client.State) {
+	r.mu.Lock()
+	r.state = s
+	sess := r.sess
+	r.mu.Unlock()
+	if s != client.StateConnected || sess == nil {
+		return
+	}
+	if w := sess.Welcome(); w.Room.ID != "" {
+		r.mu.Lock()
+		r.room = w.Room
+		r.mu.Unlock()
+	}
+}
+
 // snapshot is the session as the window draws it.
 func (r *roomSession) snapshot() SessionDTO {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	w := r.sess.Welcome()
 	msgs := make([]MessageDTO, 0, len(r.messages))
 	for _, m := range r.messages {
-		msgs = append(msgs, messageDTO(m, w.You))
+		msgs = append(msgs, messageDTO(m, r.nick))
+	}
+	pending := []OutgoingDTO{}
+	if r.sess != nil {
+		for _, p := range r.sess.PendingMessages() {
+			pending = append(pending, OutgoingDTO{ID: p.ID, Text: p.Text})
+		}
 	}
 	return SessionDTO{
-		Room:     RoomRefDTO{ID: w.Room.ID, Name: w.Room.Name, Host: w.Room.Host, Address: r.address},
-		You:      w.You,
+		Room:     RoomRefDTO{ID: r.room.ID, Name: r.room.Name, Host: r.room.Host, Address: r.address},
+		You:      r.nick,
 		Hosting:  r.hosting,
 		State:    r.state,
-		Members:  memberDTOs(r.members, w.You),
+		Members:  memberDTOs(r.members, r.nick),
 		Messages: msgs,
+		Pending:  pending,
 	}
 }
 
@@ -128,12 +162,19 @@ func (a *App) watch(r *roomSession) {
 		reason = userError(err).Error()
 	}
 	a.log.Info("session ended", "reason", reason)
+	a.forget(r)
 	a.closeHost()
 	a.emit(EventClosed, ClosedDTO{Reason: reason})
 }
 
-// leave ends the current session and closes the hosted room, if any.
-func (a *App) leave() {
+// leave is the user leaving: the session, its saved state and its outbox
+// go, and a hosted room closes for everyone.
+func (a *App) leave() { a.disconnect(true) }
+
+// disconnect ends the current session and closes the hosted room, if any.
+// With forget, the saved session and its outbox are dropped; without (the
+// app closing), they stay, and the app rejoins when opened again.
+func (a *App) disconnect(forget bool) {
 	a.mu.Lock()
 	r := a.room
 	a.room = nil
@@ -143,10 +184,24 @@ func (a *App) leave() {
 	a.mu.Unlock()
 	if r != nil {
 		r.sess.Leave()
+		if forget {
+			a.forget(r)
+		}
 		a.log.Info("left room")
 	}
 	if a.closeHost() {
 		a.emit(EventRooms, a.roomList())
+	}
+}
+
+// forget drops a session's saved state.
+func (a *App) forget(r *roomSession) {
+	if r.hosting {
+		return
+	}
+	a.putJSON(stateSession, nil)
+	if id := r.roomID(); id != "" {
+		a.putJSON(outboxKey(id), nil)
 	}
 }
 

@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
 	"github.com/parley-lan/parley/backend/peer"
+	"github.com/parley-lan/parley/backend/store"
 )
 
 // runHost hosts a room and chats from the terminal until interrupted.
@@ -20,6 +22,9 @@ func runHost(args []string, env Env) error {
 	ifaces := fs.String("iface", "", "comma-separated interfaces to advertise on (default: the LAN ones)")
 	noAdvertise := fs.Bool("no-advertise", false, "do not announce the room on the LAN")
 	noLegacy := fs.Bool("no-legacy", false, "refuse plain-text (nc, tutorial) clients")
+	dbPath := fs.String("db", "", "database for the room's history (default: the user's data directory)")
+	keep := fs.Int("keep", 0, fmt.Sprintf("messages to keep per room (default %d)", store.DefaultKeepMessages))
+	memory := fs.Bool("memory", false, "keep history in memory only (a restart starts a new room)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -33,13 +38,23 @@ func runHost(args []string, env Env) error {
 	if *port < 0 || *port > 65535 {
 		return usagef("--port must be from 1 to 65535 (or 0 for any), got %d", *port)
 	}
+	if *keep < 0 {
+		return usagef("--keep must be positive, got %d", *keep)
+	}
 	n, err := nickFlag(*nick, env)
 	if err != nil {
 		return err
 	}
 	log := newLogger(env)
+	db, err := openStore(*dbPath, *keep, *memory, log)
+	if err != nil {
+		return err
+	}
+	if db != nil {
+		defer db.Close()
+	}
 	h, err := peer.StartHost(peer.HostConfig{
-		RoomName: *room, Nick: n, Port: *port, Interfaces: splitList(*ifaces),
+		RoomName: *room, Nick: n, Port: *port, Interfaces: splitList(*ifaces), Store: db,
 		NoAdvertise: *noAdvertise, NoLegacy: *noLegacy, Logger: log,
 	})
 	if err != nil {
@@ -57,15 +72,38 @@ func runHost(args []string, env Env) error {
 		return fmt.Errorf("join own room: %w", err)
 	}
 	defer sess.Leave()
-	printHostBanner(t, h)
+	printHostBanner(t, h, db)
 	err = t.chat(ctx, sess, env.Stdin, chatOptions{})
 	t.status("* closing the room\n")
 	return err
 }
 
-func printHostBanner(t *terminal, h *peer.Host) {
+// openStore opens the host's database, unless history is kept in memory.
+func openStore(path string, keep int, memory bool, log *slog.Logger) (*store.Store, error) {
+	if memory {
+		return nil, nil
+	}
+	if path == "" {
+		var err error
+		if path, err = store.DefaultPath(); err != nil {
+			return nil, fmt.Errorf("%w (use --db PATH, or --memory)", err)
+		}
+	}
+	db, err := store.Open(path, store.Options{KeepMessages: keep, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("%w (use --db to choose another file, or --memory)", err)
+	}
+	return db, nil
+}
+
+func printHostBanner(t *terminal, h *peer.Host, db *store.Store) {
 	r := h.Room()
 	t.status("Hosting %q as %s on port %d.\n", r.Name, r.Host, h.Port())
+	if db != nil {
+		t.status("History is kept in %s.\n", db.Path())
+	} else {
+		t.status("History is kept in memory only.\n")
+	}
 	if err := h.AdvertiseErr(); err != nil {
 		t.status("Not announced on the network: %v\n", err)
 	} else {

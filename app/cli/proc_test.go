@@ -54,7 +54,9 @@ func parley(t *testing.T, lab *netlab.Lab, host string, args ...string) *proc {
 	} else {
 		cmd = exec.Command(exe, args...)
 	}
-	cmd.Env = append(os.Environ(), "PARLEY_TEST_AS_CLI=1", "GORACE=atexit_sleep_ms=0", "USER=")
+	// Each process gets its own data directory, never the user's: a host
+	// keeps its history there. Tests that restart a host pass --db.
+	cmd.Env = append(os.Environ(), "PARLEY_TEST_AS_CLI=1", "GORACE=atexit_sleep_ms=0", "USER=", "XDG_DATA_HOME="+t.TempDir())
 	return start(t, "parley "+strings.Join(args, " "), cmd)
 }
 

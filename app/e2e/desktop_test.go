@@ -275,7 +275,8 @@ func (d *desktop) screenshotAfterSettle(path string) {
 func parley(t *testing.T, ctx context.Context, lab *netlab.Lab, host, bin string, args ...string) *proc {
 	t.Helper()
 	cmd := lab.Command(ctx, host, bin, args...)
-	cmd.Env = append(environ(), "PARLEY_LOG=info")
+	// Its own data directory: a host keeps its room's history there.
+	cmd.Env = append(environ(), "PARLEY_LOG=info", "XDG_DATA_HOME="+t.TempDir())
 	return startProc(t, "parley "+strings.Join(args, " ")+" (in "+host+")", cmd)
 }
 

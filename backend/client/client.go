@@ -65,13 +65,14 @@ type Client struct {
 	cfg Config
 	log *slog.Logger
 
-	mu      sync.Mutex // guards the following
-	conn    net.Conn   // nil while disconnected
-	addrs   []string
-	welcome protocol.Welcome
-	members []chat.Member
-	lastSeq uint64
-	first   *session // the session Connect opened, until Run takes it
+	mu       sync.Mutex // guards the following
+	conn     net.Conn   // nil while disconnected
+	addrs    []string
+	welcome  protocol.Welcome
+	members  []chat.Member
+	lastSeq  uint64   // the highest seq seen (or skipped as older than asked for)
+	welcomed bool     // the host welcomed us once: later connects resume
+	first    *session // the session Connect opened, until Run takes it
 
 	outbox  *outbox               // sent or waiting, not yet acknowledged, in order
 	history chan protocol.History // the answer to an Older request
@@ -201,11 +202,16 @@ func (c *Client) writeWithin(conn net.Conn, f protocol.Frame, timeout time.Durat
 	}
 }
 
-// dial connects and performs the handshake, resuming from the last
-// sequence number seen.
+// dial connects and performs the handshake: as a newcomer the first
+// time, then resuming from the last sequence number seen.
 func (c *Client) dial(ctx context.Context) (*session, protocol.Welcome, error) {
 	c.mu.Lock()
-	addrs, resume := c.addrs, c.lastSeq
+	addrs := c.addrs
+	var resume *uint64
+	if c.welcomed {
+		last := c.lastSeq
+		resume = &last
+	}
 	c.mu.Unlock()
 	dctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
 	defer cancel()
@@ -228,7 +234,7 @@ func (c *Client) dial(ctx context.Context) (*session, protocol.Welcome, error) {
 	return &session{conn: conn, lr: lr}, w, nil
 }
 
-func (c *Client) handshake(conn net.Conn, lr *protocol.LineReader, resume uint64) (protocol.Welcome, error) {
+func (c *Client) handshake(conn net.Conn, lr *protocol.LineReader, resume *uint64) (protocol.Welcome, error) {
 	c.write(conn, protocol.Hello{
 		V: protocol.Version, Nick: c.cfg.Nick, ClientID: c.cfg.ClientID,
 		ResumeFrom: resume, HostToken: c.cfg.HostToken,
@@ -250,12 +256,16 @@ func (c *Client) handshake(conn net.Conn, lr *protocol.LineReader, resume uint64
 	return protocol.Welcome{}, fmt.Errorf("handshake: unexpected %s frame: %w", f.Type(), chat.ErrBadFrame)
 }
 
-// adopt makes conn the current connection and records the welcome.
+// adopt makes conn the current connection and records the welcome. From
+// now on the client resumes, at least from where this history starts: it
+// owns everything up to there, having chosen not to see it.
 func (c *Client) adopt(conn net.Conn, w protocol.Welcome) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.conn = conn
 	c.welcome = w
+	c.welcomed = true
+	c.lastSeq = max(c.lastSeq, w.HistoryFrom)
 	c.members = slices.Clone(w.Members) // edited in place later; w is shared
 }
 

@@ -11,10 +11,12 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/parley-lan/parley/backend/chat"
 	"github.com/parley-lan/parley/backend/discovery"
 	"github.com/parley-lan/parley/backend/server"
+	"github.com/parley-lan/parley/backend/store"
 )
 
 // HostConfig configures a hosted room.
@@ -34,6 +36,10 @@ type HostConfig struct {
 	NoAdvertise bool
 	// NoLegacy refuses plain-text clients.
 	NoLegacy bool
+	// Store keeps the room's identity, port and history, so that hosting
+	// a room of the same name again (after a restart or a crash) brings
+	// back the same room; nil hosts in memory only.
+	Store *store.Store
 	// Logger receives logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -61,16 +67,23 @@ func StartHost(cfg HostConfig) (*Host, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	room, err := newRoom(cfg)
+	room, lastPort, err := newRoom(cfg)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := listen(cfg.Port)
+	ln, err := listenPreferring(cfg.Port, lastPort)
 	if err != nil {
 		return nil, err
 	}
 	h := &Host{room: room, token: chat.NewID() + chat.NewID(), port: ln.Addr().(*net.TCPAddr).Port, ln: ln, served: make(chan error, 1), log: log}
-	h.srv, err = server.New(server.Config{Room: room, HostToken: h.token, NoLegacy: cfg.NoLegacy, Logger: log.With("part", "server")})
+	scfg := server.Config{Room: room, HostToken: h.token, NoLegacy: cfg.NoLegacy, Logger: log.With("part", "server")}
+	if cfg.Store != nil {
+		scfg.History = cfg.Store.Log(room.ID)
+		err = cfg.Store.SaveRoom(store.HostedRoom{Room: room, Port: h.port, LastUsed: time.Now()})
+	}
+	if err == nil {
+		h.srv, err = server.New(scfg)
+	}
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -86,23 +99,47 @@ func StartHost(cfg HostConfig) (*Host, error) {
 	return h, nil
 }
 
-func newRoom(cfg HostConfig) (chat.Room, error) {
+// newRoom validates cfg and returns the room to host: the one of that name
+// in the store, if any (same id, and the port it had), or a new one.
+func newRoom(cfg HostConfig) (chat.Room, int, error) {
 	name, err := chat.ValidateRoomName(cfg.RoomName)
 	if err != nil {
-		return chat.Room{}, err
+		return chat.Room{}, 0, err
 	}
 	nick, err := chat.ValidateNick(cfg.Nick)
 	if err != nil {
-		return chat.Room{}, err
+		return chat.Room{}, 0, err
 	}
-	id := cfg.RoomID
-	if id == "" {
-		id = chat.NewID()
+	room := chat.Room{ID: cfg.RoomID, Name: name, Host: nick}
+	lastPort := 0
+	if cfg.Store != nil && room.ID == "" {
+		known, found, err := cfg.Store.FindRoom(name)
+		if err != nil {
+			return chat.Room{}, 0, err
+		}
+		if found { // the room as people know it, whatever the case typed now
+			room.ID, room.Name, lastPort = known.ID, known.Name, known.Port
+		}
 	}
-	if !chat.ValidID(id) {
-		return chat.Room{}, fmt.Errorf("invalid room id %q", id)
+	if room.ID == "" {
+		room.ID = chat.NewID()
 	}
-	return chat.Room{ID: id, Name: name, Host: nick}, nil
+	if !chat.ValidID(room.ID) {
+		return chat.Room{}, 0, fmt.Errorf("invalid room id %q", room.ID)
+	}
+	return room, lastPort, nil
+}
+
+// listenPreferring listens on port if given; otherwise on the port the room
+// had last time, so members find it where they left it, falling back to
+// any free port.
+func listenPreferring(port, last int) (net.Listener, error) {
+	if port == 0 && last != 0 {
+		if ln, err := listen(last); err == nil {
+			return ln, nil
+		}
+	}
+	return listen(port)
 }
 
 // ErrPortInUse is returned when the requested port is taken.

@@ -22,8 +22,15 @@ type JoinConfig struct {
 	// Resolve refreshes Addrs before a reconnect; optional.
 	Resolve func(ctx context.Context) ([]string, error)
 	Nick    string
+	// ClientID identifies this member across reconnects and restarts;
+	// zero means a new random one.
+	ClientID string
 	// HostToken is set when the host joins its own room.
 	HostToken string
+	// Outbox and SaveOutbox restore and keep unsent messages; see
+	// client.Config.
+	Outbox     []protocol.Send
+	SaveOutbox func([]protocol.Send)
 	// OnEvent receives room events in order; it must not block for long.
 	OnEvent func(client.Event)
 	Logger  *slog.Logger
@@ -32,11 +39,10 @@ type JoinConfig struct {
 // Session is a joined room. It reconnects by itself until Leave, or until
 // the host closes the room.
 type Session struct {
-	c       *client.Client
-	welcome protocol.Welcome
-	addr    string
-	cancel  context.CancelFunc
-	done    chan struct{}
+	c      *client.Client
+	addr   string
+	cancel context.CancelFunc
+	done   chan struct{}
 
 	mu  sync.Mutex
 	err error // why Run ended
@@ -45,31 +51,59 @@ type Session struct {
 // Join connects to a room and starts the session. It returns once the
 // host has welcomed us, or with the host's refusal or the network error.
 func Join(ctx context.Context, cfg JoinConfig) (*Session, error) {
-	c, err := client.New(client.Config{
-		Addrs: cfg.Addrs, Resolve: cfg.Resolve, Nick: cfg.Nick, HostToken: cfg.HostToken,
-		OnEvent: cfg.OnEvent, Logger: cfg.Logger,
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Connect(ctx); err != nil {
+		return nil, err
+	}
+	return run(c, cfg), nil
+}
+
+// Resume starts a session without waiting for the room: it connects in
+// the background, for as long as it takes, and delivers the restored
+// outbox once in. For a session the app was in when it last stopped.
+func Resume(cfg JoinConfig) (*Session, error) {
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return run(c, cfg), nil
+}
+
+func newClient(cfg JoinConfig) (*client.Client, error) {
+	return client.New(client.Config{
+		Addrs: cfg.Addrs, Resolve: cfg.Resolve, Nick: cfg.Nick, ClientID: cfg.ClientID, HostToken: cfg.HostToken,
+		Outbox: cfg.Outbox, SaveOutbox: cfg.SaveOutbox, OnEvent: cfg.OnEvent, Logger: cfg.Logger,
 	})
-	if err != nil {
-		return nil, err
-	}
-	w, err := c.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	runCtx, cancel := context.WithCancel(context.Background())
-	s := &Session{c: c, welcome: w, addr: strings.Join(cfg.Addrs, ", "), cancel: cancel, done: make(chan struct{})}
+}
+
+func run(c *client.Client, cfg JoinConfig) *Session {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Session{c: c, addr: strings.Join(cfg.Addrs, ", "), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		err := c.Run(runCtx)
+		err := c.Run(ctx)
 		s.mu.Lock()
 		s.err = err
 		s.mu.Unlock()
 	}()
-	return s, nil
+	return s
 }
 
-// Welcome returns the host's welcome: room, nickname, members, history.
-func (s *Session) Welcome() protocol.Welcome { return s.welcome }
+// Welcome returns the host's latest welcome: room, nickname, members. It
+// is empty until a resumed session first gets in.
+func (s *Session) Welcome() protocol.Welcome { return s.c.Welcome() }
+
+// Older returns up to limit messages before seq before, ascending, and
+// whether older ones remain.
+func (s *Session) Older(ctx context.Context, before uint64, limit int) ([]chat.Message, bool, error) {
+	return s.c.Older(ctx, before, limit)
+}
+
+// Pending returns the messages the host has not acknowledged yet.
+func (s *Session) PendingMessages() []protocol.Send { return s.c.Pending() }
 
 // Address is the address list the session was started with.
 func (s *Session) Address() string { return s.addr }

@@ -39,12 +39,13 @@ type wire struct {
 	V          int            `json:"v"`
 	Nick       string         `json:"nick"`
 	ClientID   string         `json:"client_id"`
-	ResumeFrom uint64         `json:"resume_from"`
+	ResumeFrom *uint64        `json:"resume_from"`
 	HostToken  string         `json:"host_token"`
 	Room       *chat.Room     `json:"room"`
 	You        string         `json:"you"`
 	Members    []chat.Member  `json:"members"`
 	Seq        uint64         `json:"seq"`
+	HistFrom   uint64         `json:"history_from"`
 	ID         string         `json:"id"`
 	From       string         `json:"from"`
 	Text       *string        `json:"text"`
@@ -137,7 +138,7 @@ func (w *wire) welcome() (Frame, error) {
 	if w.Room == nil || w.You == "" {
 		return nil, badFrame("welcome has no room or no nick")
 	}
-	return Welcome{V: w.V, Room: *w.Room, You: w.You, Members: w.Members, Seq: w.Seq}, nil
+	return Welcome{V: w.V, Room: *w.Room, You: w.You, Members: w.Members, Seq: w.Seq, HistoryFrom: w.HistFrom}, nil
 }
 
 func (w *wire) send() (Frame, error) {

@@ -12,7 +12,8 @@ import (
 // roundTrips are frames that must survive Encode then Decode unchanged.
 var roundTrips = []Frame{
 	Hello{V: Version, Nick: "alice", ClientID: "c1"},
-	Hello{V: Version, Nick: "Zoë 🦊", ClientID: "abc-123", ResumeFrom: 42, HostToken: "t0k"},
+	Hello{V: Version, Nick: "Zoë 🦊", ClientID: "abc-123", ResumeFrom: ptr(42), HostToken: "t0k"},
+	Hello{V: Version, Nick: "back", ClientID: "c2", ResumeFrom: ptr(0)}, // resuming from 0 is not joining afresh
 	Welcome{V: Version, Room: chat.Room{ID: "0123456789abcdef", Name: "Café Room", Host: "alice"}, You: "bob",
 		Members: []chat.Member{{Nick: "alice", Host: true}, {Nick: "old", Legacy: true}}, Seq: 1},
 	Send{ID: "m2", Text: `quotes " and \ and <b>tags</b>`},
@@ -28,6 +29,8 @@ var roundTrips = []Frame{
 	Error{Code: chat.CodeNickTaken, Message: `"bob" is already in the room`},
 	Bye{Reason: "host left"},
 }
+
+func ptr(n uint64) *uint64 { return &n }
 
 func TestRoundTrip(t *testing.T) {
 	for _, f := range roundTrips {

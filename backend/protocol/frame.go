@@ -19,10 +19,11 @@ type Hello struct {
 	V        int    `json:"v"`
 	Nick     string `json:"nick"`
 	ClientID string `json:"client_id"`
-	// ResumeFrom is the last sequence number the client has seen; after
-	// the welcome the host sends every later message it still holds.
-	// Zero asks for the recent history (the last HistoryLimit messages).
-	ResumeFrom uint64 `json:"resume_from,omitempty"`
+	// ResumeFrom, for a client coming back, is the last sequence number
+	// it has seen (0 if none): after the welcome the host sends every
+	// later message it still holds. A newcomer leaves it out and gets the
+	// recent history (the last HistoryLimit messages).
+	ResumeFrom *uint64 `json:"resume_from,omitempty"`
 	// HostToken proves that this connection is the host's own client,
 	// which may use the host's nickname.
 	HostToken string `json:"host_token,omitempty"`
@@ -37,6 +38,10 @@ type Welcome struct {
 	Members []chat.Member `json:"members"`
 	// Seq is the room's latest sequence number when the client joined.
 	Seq uint64 `json:"seq"`
+	// HistoryFrom says where the history that follows starts: it holds
+	// the messages with seq in (HistoryFrom, Seq]. A client that resumes
+	// later resumes from HistoryFrom at least.
+	HistoryFrom uint64 `json:"history_from"`
 }
 
 // Send asks the host to post a message.

@@ -217,3 +217,5 @@ func listen(t *testing.T) net.Listener {
 	}
 	return ln
 }
+
+func ptr(n uint64) *uint64 { return &n }

@@ -52,17 +52,20 @@ func (h *hub) load() error {
 
 // queueWelcome prepares what m's writer sends first: the welcome, then
 // the history it asked for — everything after resumeFrom that the room
-// still holds, or the last HistoryLimit messages for a newcomer. Callers
-// hold h.mu.
-func (h *hub) queueWelcome(m *member, resumeFrom uint64) error {
-	w := protocol.Welcome{V: protocol.Version, Room: h.room, You: m.nick, Members: h.membersLocked(), Seq: h.seq}
+// still holds, or the last HistoryLimit messages for a newcomer (nil
+// resumeFrom). Callers hold h.mu.
+func (h *hub) queueWelcome(m *member, resumeFrom *uint64) error {
+	var from uint64
+	switch {
+	case resumeFrom != nil:
+		from = min(*resumeFrom, h.seq)
+	case h.seq > protocol.HistoryLimit:
+		from = h.seq - protocol.HistoryLimit
+	}
+	w := protocol.Welcome{V: protocol.Version, Room: h.room, You: m.nick, Members: h.membersLocked(), Seq: h.seq, HistoryFrom: from}
 	b, err := protocol.Encode(w)
 	if err != nil {
 		return fmt.Errorf("welcome %s: %w", m.nick, err)
-	}
-	from := min(resumeFrom, h.seq)
-	if resumeFrom == 0 && h.seq > protocol.HistoryLimit {
-		from = h.seq - protocol.HistoryLimit
 	}
 	m.greeting = b
 	m.replay = replay{after: from, until: h.seq, source: h}

@@ -79,7 +79,7 @@ func (l *logDouble) Lookup(clientID, msgID string) (chat.Message, bool, error) {
 	return chat.Message{}, false, nil
 }
 
-func hello(t *testing.T, addr, nick, clientID string, resume uint64) *peer {
+func hello(t *testing.T, addr, nick, clientID string, resume *uint64) *peer {
 	t.Helper()
 	p := dialPeer(t, addr)
 	p.send(protocol.Hello{V: 1, Nick: nick, ClientID: clientID, ResumeFrom: resume})
@@ -95,7 +95,7 @@ func hello(t *testing.T, addr, nick, clientID string, resume uint64) *peer {
 func TestRestartKeepsSequenceAndRecognisesResends(t *testing.T) {
 	log := &logDouble{}
 	s1, addr1 := startServer(t, Config{History: log})
-	alice := hello(t, addr1, "alice", "alice-1", 0)
+	alice := hello(t, addr1, "alice", "alice-1", nil)
 	for i := range 3 {
 		alice.send(protocol.Send{ID: fmt.Sprintf("a%d", i), Text: fmt.Sprint("before ", i)})
 		alice.nextMsg()
@@ -104,7 +104,7 @@ func TestRestartKeepsSequenceAndRecognisesResends(t *testing.T) {
 
 	_, addr2 := startServer(t, Config{History: log, Keep: 2}) // memory holds 2; the log the rest
 	back := dialPeer(t, addr2)
-	back.send(protocol.Hello{V: 1, Nick: "alice", ClientID: "alice-1", ResumeFrom: 0})
+	back.send(protocol.Hello{V: 1, Nick: "alice", ClientID: "alice-1"})
 	w := back.next().(protocol.Welcome)
 	if w.Seq != 3 {
 		t.Errorf("welcome seq after restart = %d, want 3", w.Seq)
@@ -130,8 +130,8 @@ func TestRestartKeepsSequenceAndRecognisesResends(t *testing.T) {
 func TestStorageFailureRefusesWithoutGap(t *testing.T) {
 	log := &logDouble{}
 	_, addr := startServer(t, Config{History: log})
-	alice := hello(t, addr, "alice", "alice-1", 0)
-	bob := hello(t, addr, "bob", "bob-1", 0)
+	alice := hello(t, addr, "alice", "alice-1", nil)
+	bob := hello(t, addr, "bob", "bob-1", nil)
 	log.mu.Lock()
 	log.fail = fmt.Errorf("append: %w", chat.ErrNoSpace)
 	log.mu.Unlock()
@@ -157,7 +157,7 @@ func TestStorageFailureRefusesWithoutGap(t *testing.T) {
 func TestOlderPagesReachIntoTheLog(t *testing.T) {
 	log := &logDouble{}
 	_, addr := startServer(t, Config{History: log, Keep: 50})
-	alice := hello(t, addr, "alice", "alice-1", 0)
+	alice := hello(t, addr, "alice", "alice-1", nil)
 	for i := range 300 {
 		alice.send(protocol.Send{ID: fmt.Sprintf("a%d", i), Text: fmt.Sprint(i)})
 	}
@@ -189,7 +189,7 @@ func TestOlderPagesReachIntoTheLog(t *testing.T) {
 
 func TestOlderPageFitsOneFrame(t *testing.T) {
 	_, addr := startServer(t, Config{})
-	alice := hello(t, addr, "alice", "alice-1", 0)
+	alice := hello(t, addr, "alice", "alice-1", nil)
 	big := strings.Repeat("b", 10000)
 	for i := range 30 {
 		alice.send(protocol.Send{ID: fmt.Sprintf("a%d", i), Text: big})
@@ -208,3 +208,32 @@ func TestOlderPageFitsOneFrame(t *testing.T) {
 	}
 }
 
+// TestResumeFromZeroIsNotANewcomer: a member who joined an empty room and
+// saw nothing before losing its connection resumes from 0 — and must get
+// everything since, not only the recent history a newcomer gets.
+func TestResumeFromZeroIsNotANewcomer(t *testing.T) {
+	_, addr := startServer(t, Config{})
+	alice := hello(t, addr, "alice", "alice-1", nil)
+	total := protocol.HistoryLimit + 50
+	for i := range total {
+		alice.send(protocol.Send{ID: fmt.Sprintf("a%d", i), Text: fmt.Sprint(i)})
+	}
+	for range total {
+		alice.nextMsg()
+	}
+	bob := dialPeer(t, addr)
+	bob.send(protocol.Hello{V: 1, Nick: "bob", ClientID: "bob-1", ResumeFrom: ptr(0)})
+	if w := bob.next().(protocol.Welcome); w.HistoryFrom != 0 || w.Seq != uint64(total) {
+		t.Errorf("welcome history_from %d, seq %d; want 0 and %d", w.HistoryFrom, w.Seq, total)
+	}
+	for want := uint64(1); want <= uint64(total); want++ {
+		if m := bob.nextMsg(); m.Seq != want {
+			t.Fatalf("got seq %d, want %d", m.Seq, want)
+		}
+	}
+	newcomer := dialPeer(t, addr)
+	newcomer.send(protocol.Hello{V: 1, Nick: "cat", ClientID: "cat-1"})
+	if w := newcomer.next().(protocol.Welcome); w.HistoryFrom != 50 {
+		t.Errorf("a newcomer's history starts after %d, want 50 (the last 200)", w.HistoryFrom)
+	}
+}

@@ -47,7 +47,7 @@ func foldNick(nick string) string { return strings.ToLower(nick) }
 // admit adds m to the room and queues its welcome (native) and the join
 // announcement to everyone, atomically with respect to messages. A client
 // coming back (same client id) replaces its stale connection quietly.
-func (h *hub) admit(m *member, hostToken string, resumeFrom uint64) error {
+func (h *hub) admit(m *member, hostToken string, resumeFrom *uint64) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	stale := h.members[foldNick(m.nick)]

@@ -39,7 +39,7 @@ func (s *Server) serveLegacy(conn net.Conn, early []byte) {
 	nick, err := chat.ValidateNick(answer)
 	if err == nil {
 		m := newMember(conn, nick, "legacy-"+chat.NewID(), style, s.cfg.QueueBytes)
-		if err = s.hub.admit(m, "", 0); err == nil {
+		if err = s.hub.admit(m, "", nil); err == nil {
 			s.greetLegacy(m)
 			s.runMember(m, func() error { return s.readLegacy(m, r) })
 			return

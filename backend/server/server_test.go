@@ -167,7 +167,7 @@ func TestResumeReplaysMissedMessagesAndReplacesStaleConnection(t *testing.T) {
 	// Bob comes back on a new connection before the host noticed the old
 	// one died: same client id, so it is not "nickname taken".
 	again := dialPeer(t, addr)
-	again.send(protocol.Hello{V: 1, Nick: "bob", ClientID: "bob-1", ResumeFrom: 2})
+	again.send(protocol.Hello{V: 1, Nick: "bob", ClientID: "bob-1", ResumeFrom: ptr(2)})
 	if _, ok := again.next().(protocol.Welcome); !ok {
 		t.Fatal("resume refused")
 	}
@@ -235,7 +235,7 @@ func TestLongResumeIsNotCutOff(t *testing.T) {
 		}
 	}
 	bob := dialPeer(t, addr)
-	bob.send(protocol.Hello{V: 1, Nick: "bob", ClientID: "bob-1", ResumeFrom: 1})
+	bob.send(protocol.Hello{V: 1, Nick: "bob", ClientID: "bob-1", ResumeFrom: ptr(1)})
 	bob.next()
 	for want := uint64(2); want <= n; want++ {
 		if m := bob.nextMsg(); m.Seq != want {

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"encoding/json"
+
+	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/protocol"
+	"github.com/parley-lan/parley/backend/store"
+)
+
+// The app keeps two things in its database besides hosted rooms: the room
+// it is in, so that it rejoins it when reopened, and each room's outbox,
+// so that messages typed but not yet delivered survive a restart.
+
+// stateSession is the key of the saved session.
+const stateSession = "session"
+
+func outboxKey(roomID string) string { return "outbox/" + roomID }
+
+// savedSession is the room the app was in when it last stopped.
+type savedSession struct {
+	Room    chat.Room `json:"room"` // id, name, host; Addrs: where it answered
+	Address string    `json:"address"`
+}
+
+// openStore opens the app's database; without one the app still works,
+// but hosted rooms start afresh each time and unsent messages do not
+// survive a restart.
+func (a *App) openStore() {
+	path := a.cfg.DatabasePath
+	if path == "" {
+		var err error
+		if path, err = store.DefaultPath(); err != nil {
+			a.log.Warn("no place for the database; history will not be kept", "err", err)
+			return
+		}
+	}
+	s, err := store.Open(path, store.Options{Logger: a.log.With("part", "store")})
+	if err != nil {
+		a.log.Warn("database unavailable; history will not be kept", "err", err)
+		return
+	}
+	a.mu.Lock()
+	a.store = s
+	a.mu.Unlock()
+}
+
+func (a *App) db() *store.Store {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.store
+}
+
+// putJSON stores v under key (nil deletes), logging failures: losing this
+// state is a nuisance, not a reason to stop the chat.
+func (a *App) putJSON(key string, v any) {
+	s := a.db()
+	if s == nil {
+		return
+	}
+	var b []byte
+	if v != nil {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			a.log.Error("encode app state", "key", key, "err", err)
+			return
+		}
+	}
+	if err := s.PutState(key, b); err != nil {
+		a.log.Warn("save app state", "key", key, "err", err)
+	}
+}
+
+// getJSON reads key into v and reports whether it was there.
+func (a *App) getJSON(key string, v any) bool {
+	s := a.db()
+	if s == nil {
+		return false
+	}
+	b, ok, err := s.GetState(key)
+	if err != nil {
+		a.log.Warn("read app state", "key", key, "err", err)
+		return false
+	}
+	if !ok {
+		return false
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		a.log.Warn("app state unreadable; ignoring it", "key", key, "err", err)
+		return false
+	}
+	return true
+}
+
+// saveOutbox returns the function that keeps a room's outbox.
+func (a *App) saveOutbox(roomID func() string) func([]protocol.Send) {
+	return func(out []protocol.Send) {
+		id := roomID()
+		if id == "" {
+			return
+		}
+		if len(out) == 0 {
+			a.putJSON(outboxKey(id), nil)
+			return
+		}
+		a.putJSON(outboxKey(id), out)
+	}
+}
+
+func (a *App) loadOutbox(roomID string) []protocol.Send {
+	var out []protocol.Send
+	a.getJSON(outboxKey(roomID), &out)
+	return out
+}
