@@ -534,6 +534,7 @@ describe('scroll-back', () => {
 
     mockedApi.loadOlder.mockResolvedValueOnce({ messages: run(30, 49), more: false });
     await user.click(retry);
+    expect(log()).toHaveFocus();
     expect(mockedApi.loadOlder).toHaveBeenCalledTimes(2);
     expect(mockedApi.loadOlder).toHaveBeenLastCalledWith(50);
     expect(await screen.findByText('Beginning of the room')).toBeInTheDocument();
