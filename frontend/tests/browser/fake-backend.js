@@ -12,14 +12,33 @@
     seq: 0,
     holdEcho: false,
     held: [],
+    // The current room's whole log, for LoadOlder (session.messages is its tail).
+    history: [],
+    pageSize: 100,
+    holdOlder: false,
+    heldOlder: [],
+    failOlder: 0, // how many LoadOlder calls to reject first
+    hosted: [],
     emit,
     echo(id, text) {
       const m = { seq: ++fake.seq, id, from: fake.session.you, text, ts: Date.now(), mine: true };
       fake.session.messages.push(m);
+      fake.history.push(m);
       emit('room:message', m);
     },
     release() {
       for (const [id, text] of fake.held.splice(0)) fake.echo(id, text);
+    },
+    releaseOlder() {
+      for (const answer of fake.heldOlder.splice(0)) answer();
+    },
+    // The host answers at last: deliver what was pending (restored or typed meanwhile).
+    reconnect() {
+      fake.session.state = 'connected';
+      emit('room:state', { state: 'connected', detail: '' });
+      for (const p of fake.session.pending.splice(0)) fake.echo(p.id, p.text);
+      fake.release();
+      fake.holdEcho = false;
     },
   };
   const later = (ms, v) => new Promise((resolve) => setTimeout(() => resolve(v), ms));
@@ -31,6 +50,7 @@
     state: 'connected',
     members: [{ nick: fake.nick, host: hosting, legacy: false, you: true }],
     messages: [],
+    pending: [],
   });
   window.__fake = fake;
   window.runtime = {
@@ -56,6 +76,7 @@
       const room = fake.rooms.find((r) => r.id === id);
       if (!room) return reject(20, 'That room is gone.');
       fake.session = fake.makeSession ? fake.makeSession(room) : sessionFor(room, false);
+      fake.history = fake.makeHistory ? fake.makeHistory(room) : [...fake.session.messages];
       return later(20, fake.session);
     },
     JoinAddress(address) {
@@ -72,7 +93,45 @@
       return later(5);
     },
     Session: () => later(5, fake.session),
+    LoadOlder(before) {
+      if (!fake.session) return reject(10, 'You are not in a room.');
+      if (fake.failOlder > 0) {
+        fake.failOlder--;
+        return reject(250, 'The host did not answer.');
+      }
+      const older = fake.history.filter((m) => m.seq < before);
+      const page = { messages: older.slice(-fake.pageSize), more: older.length > fake.pageSize };
+      if (!fake.holdOlder) return later(250, page);
+      return new Promise((resolve) => fake.heldOlder.push(() => resolve(page)));
+    },
+    HostedRooms: () => later(30, fake.hosted),
   };
+
+  // ?restored: the app was closed inside a room with unsent messages; it starts
+  // rejoining it ('connecting') and Send holds its echo until fake.reconnect().
+  if (new URLSearchParams(location.search).has('restored')) {
+    const t = Date.now();
+    fake.nick = 'Ada 🌿';
+    fake.seq = 3;
+    fake.history = [
+      { seq: 1, id: 'r1', from: 'Grace', text: 'Shall we move the crit to 3pm?', ts: t - 3_600_000, mine: false },
+      { seq: 2, id: 'r2', from: 'Ada 🌿', text: 'Works for me', ts: t - 3_540_000, mine: true },
+      { seq: 3, id: 'r3', from: 'Linus', text: 'Same 👍', ts: t - 3_500_000, mine: false },
+    ];
+    fake.session = {
+      room: { id: 'r1', name: 'Design crit', host: 'Grace', address: '192.168.1.23:41000' },
+      you: fake.nick,
+      hosting: false,
+      state: 'connecting',
+      members: [{ nick: fake.nick, host: false, legacy: false, you: true }],
+      messages: [...fake.history],
+      pending: [
+        { id: 'p1', text: 'Running 5 minutes late, start without me' },
+        { id: 'p2', text: 'Slides are in the shared folder' },
+      ],
+    };
+    fake.holdEcho = true;
+  }
   for (const [name, fn] of Object.entries(App)) {
     App[name] = (...args) => {
       fake.calls.push([name, ...args]);

@@ -1,7 +1,9 @@
 // Real-browser smoke test: serves the built dist/ on 127.0.0.1, fakes the Wails
 // bindings per the Go contract, and drives the app with the keyboard in Debian's
-// Chromium: nickname → lobby → a room appears → ArrowDown, Enter → send → confirmed.
-// Screenshots (light and dark) go to test-results/.
+// Chromium: nickname → lobby → a room appears → ArrowDown, Enter → send → confirmed;
+// quick picks in the host dialog; scrolling back through a long history; a session
+// restored at startup with unsent messages. Screenshots (light and dark) go to
+// test-results/.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync, statSync } from 'node:fs';
@@ -138,12 +140,35 @@ try {
     await shot('3-lobby-rooms');
   });
 
-  await step('lobby: Ctrl+N opens the host dialog with focus in the name; Escape cancels', async () => {
+  await step('lobby: Ctrl+N opens the host dialog with focus in the name; rooms hosted before are quick picks; Escape cancels', async () => {
+    await fake(() => {
+      const t = Date.now();
+      window.__fake.hosted = [
+        { id: 'h1', name: 'Book club', lastUsed: t - 20 * 60_000 },
+        { id: 'h2', name: 'Ada’s standup', lastUsed: t - 86_400_000 },
+        { id: 'h3', name: 'Σύσκεψη · 会议室 — the long-running planning room for the autumn release', lastUsed: t - 9 * 86_400_000 },
+      ];
+    });
     await page.keyboard.press('Control+N');
     const dialog = page.getByRole('dialog', { name: 'Host a room' });
     await dialog.waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.id.endsWith('-input')), true);
+    const focusedInput = () => page.evaluate(() => document.activeElement?.id.endsWith('-input'));
+    assert.equal(await focusedInput(), true);
+    const picks = dialog.getByRole('list', { name: 'Your rooms' }).getByRole('button');
+    await picks.nth(2).waitFor();
+    assert.equal(await picks.count(), 3);
+    assert.equal(await focusedInput(), true, 'the quick picks took focus from the name');
+    await page.keyboard.press('ArrowDown');
+    assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /Book club/);
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await focusedInput(), true);
     await shot('4-host-dialog');
+    await page.setViewportSize({ width: 800, height: 600 });
+    const box = await dialog.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 600, 'host dialog does not fit 800×600');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+    await shot('4-host-dialog-800x600');
+    await page.setViewportSize({ width: 1024, height: 700 });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     assert.equal((await calls('HostRoom')).length, 0);
@@ -257,6 +282,141 @@ try {
     await page.keyboard.press('Control+Shift+L');
     await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
     assert.equal((await calls('Leave')).length, 1);
+  });
+
+  await step('lobby: Ctrl+N, ↓, Enter hosts a room from the quick picks', async () => {
+    await page.keyboard.press('Control+N');
+    const dialog = page.getByRole('dialog', { name: 'Host a room' });
+    await dialog.getByRole('list', { name: 'Your rooms' }).getByRole('button').first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Ada’s standup' }).waitFor();
+    assert.deepEqual(await calls('HostRoom'), [['HostRoom', 'Ada’s standup']]);
+    await page.keyboard.press('Control+Shift+L');
+    await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
+  });
+
+  // A room with 250 messages of which the session carries the last 40.
+  const log = page.getByRole('log', { name: 'Messages' });
+  const msgTop = (seq) => page.locator(`li[data-key="m:s${seq}"]`).evaluate((el) => el.getBoundingClientRect().top);
+  const shownSeqs = () => page.locator('li.msg').evaluateAll((els) => els.map((el) => Number(el.dataset.key.slice(3))));
+
+  await step('history: scrolling up loads earlier messages (retry after a failure), shown while loading, without moving the view', async () => {
+    await fake(() => {
+      const t = Date.now() - 26 * 3_600_000;
+      const who = ['Grace', 'Linus', 'Margaret', window.__fake.nick];
+      const lines = ['Sounds good', 'Can we look at the empty states again?', 'I pushed a new build 🚀', 'Agreed — ship it\nafter lunch', 'Σωστά', 'Which branch?', 'The dark theme needs more contrast on the borders, especially the member list'];
+      const all = Array.from({ length: 250 }, (_, i) => {
+        const seq = i + 1;
+        const from = who[Math.floor(i / 3) % who.length];
+        // Runs of three by one author a minute apart, ten minutes between runs.
+        const ts = t + Math.floor(i / 3) * 12 * 60_000 + (i % 3) * 60_000;
+        return { seq, id: `s${seq}`, from, text: `${lines[i % lines.length]} (#${seq})`, ts, mine: from === window.__fake.nick };
+      });
+      window.__fake.seq = 250;
+      window.__fake.makeHistory = () => all;
+      window.__fake.makeSession = (room) => ({
+        room: { id: room.id, name: room.name, host: room.host, address: room.addrs[0] },
+        you: window.__fake.nick,
+        hosting: false,
+        state: 'connected',
+        members: [{ nick: 'Grace', host: true, legacy: false, you: false }, { nick: window.__fake.nick, host: false, legacy: false, you: true }],
+        messages: all.slice(-40),
+        pending: [],
+      });
+      window.__fake.failOlder = 1;
+    });
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Design crit' }).waitFor();
+    await page.getByText('(#250)').waitFor();
+    assert.deepEqual(await calls('LoadOlder'), [], 'loaded older before the reader scrolled');
+    assert.ok(await log.evaluate((el) => el.scrollTop > 0), 'did not start at the bottom');
+
+    await log.hover();
+    await page.mouse.wheel(0, -20000);
+    const retry = log.getByRole('button', { name: 'Retry' });
+    await retry.waitFor();
+    assert.match(await retry.locator('..').innerText(), /Couldn’t load earlier messages: The host did not answer\./);
+    await shot('10-history-failed');
+    await page.mouse.wheel(0, -500);
+    await page.waitForTimeout(300);
+    assert.deepEqual(await calls('LoadOlder'), [['LoadOlder', 211]], 'a failure was retried without being asked');
+
+    await fake(() => (window.__fake.holdOlder = true));
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await log.evaluate((el) => el === document.activeElement), true, 'Retry dropped focus');
+    const loading = page.getByText('Loading earlier messages…');
+    await loading.waitFor();
+    assert.deepEqual(await calls('LoadOlder'), [['LoadOlder', 211], ['LoadOlder', 211]]);
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await shot('10-history-loading');
+    await page.mouse.wheel(0, -500);
+    assert.equal((await calls('LoadOlder')).length, 2, 'a second LoadOlder while one is running');
+
+    const before = await msgTop(211);
+    await fake(() => window.__fake.releaseOlder());
+    await page.locator('li[data-key="m:s111"]').waitFor({ state: 'attached' });
+    const after = await msgTop(211);
+    assert.ok(Math.abs(after - before) <= 1, `the first message moved from ${before} to ${after}`);
+    await loading.waitFor({ state: 'detached' });
+    const seqs = await shownSeqs();
+    assert.deepEqual(seqs, Array.from({ length: 140 }, (_, i) => 111 + i));
+  });
+
+  await step('history: PageUp from the composer reads back to the beginning of the room', async () => {
+    await fake(() => (window.__fake.holdOlder = false));
+    // Retry left focus on the log; the reader goes back to the composer.
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await composer.focus();
+    for (let i = 0; i < 200 && !(await page.getByText('Beginning of the room').isVisible()); i++) {
+      await page.keyboard.press('PageUp');
+      await page.waitForTimeout(30);
+    }
+    await page.getByText('Beginning of the room').waitFor();
+    assert.deepEqual(await calls('LoadOlder'), [['LoadOlder', 211], ['LoadOlder', 211], ['LoadOlder', 111], ['LoadOlder', 11]]);
+    assert.deepEqual(await shownSeqs(), Array.from({ length: 250 }, (_, i) => i + 1));
+    await page.setViewportSize({ width: 800, height: 600 });
+    await log.evaluate((el) => (el.scrollTop = 0));
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+    await shot('11-history-start-800x600');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.keyboard.press('Control+Shift+L');
+    await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
+  });
+
+  await step('restored session: starts connecting with unsent messages pending; the composer still sends', async () => {
+    await page.goto(`${base}?restored`);
+    await page.getByRole('heading', { name: 'Design crit' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'connecting…' }).waitFor();
+    await page.getByText('Not connected — messages will be sent when the room is back').waitFor();
+    const pending = page.locator('li.msg[data-status="sending"]');
+    assert.deepEqual(await pending.locator('.bubble').allInnerTexts(), ['Running 5 minutes late, start without me', 'Slides are in the shared folder']);
+    assert.deepEqual(await page.locator('li.msg').evaluateAll((els) => els.map((el) => el.dataset.status)), ['sent', 'sent', 'sent', 'sending', 'sending']);
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    assert.equal(await composer.evaluate((el) => el === document.activeElement), true, 'composer not focused');
+    await page.keyboard.type('Back online soon');
+    await page.keyboard.press('Enter');
+    await pending.nth(2).waitFor();
+    assert.deepEqual(await calls('Send'), [['Send', 'Back online soon']]);
+    await shot('12-restored-connecting');
+  });
+
+  await step('restored session: the host answers; every pending message is confirmed', async () => {
+    await fake(() => window.__fake.reconnect());
+    await page.locator('li.msg[data-status="sending"]').first().waitFor({ state: 'detached' });
+    await page.getByText('Not connected').waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: /^\s*connected\s*$/ }).waitFor();
+    assert.deepEqual(await page.locator('li.msg.mine .bubble').allInnerTexts(), [
+      'Works for me',
+      'Running 5 minutes late, start without me',
+      'Slides are in the shared folder',
+      'Back online soon',
+    ]);
+    assert.equal(await page.locator('li.msg[data-status="sent"]').count(), 6);
+    await shot('13-restored-confirmed');
   });
 
   assert.deepEqual(errors, [], 'page errors or stray requests');
