@@ -17,14 +17,15 @@
 //	rooms    (id PK, name, name_key, host, port, last_used)
 //	         name_key is the name case-folded for FindRoom; last_used is
 //	         Unix milliseconds; indexed by (name_key, last_used) and last_used.
-//	logs     (room_id PK, last_seq, rows)
-//	         one row per room log: the highest seq ever appended (so pruning
-//	         never lowers LastSeq) and the number of rows kept (so retention
-//	         needs no count(*)).
-//	messages (room_id → logs, seq, id, client_id, sender, text, ts;
-//	         PK (room_id, seq)), indexed by (room_id, client_id, id, seq)
-//	         for Lookup.
-//	state    (key PK, value BLOB)
+//	logs     (id INTEGER PK, room_id UNIQUE, last_seq, rows)
+//	         one row per room log: a small integer key for messages, the
+//	         highest seq ever appended (so pruning never lowers LastSeq) and
+//	         the number of rows kept (so retention needs no count(*)).
+//	messages (log → logs.id, seq, id, client_id, sender, text, ts)
+//	         PRIMARY KEY (log, seq) WITHOUT ROWID, so a room's messages are
+//	         stored in seq order; indexed by (log, client_id, id, seq) for
+//	         Lookup.
+//	state    (key PK, value BLOB) WITHOUT ROWID
 //
 // A room's log and its rooms row are independent: a log exists once
 // something is appended to it. Newer schemas are added as migrations, each

@@ -65,9 +65,13 @@ func (l *fileLock) release() error {
 	return err
 }
 
-// lockKey returns the lock file's path with the directory's symbolic
-// links resolved, so two spellings of one database share one lock.
+// lockKey returns the lock file's path for the database with symbolic
+// links resolved (those of the directory when the file does not exist
+// yet), so that two spellings of one database share one lock.
 func lockKey(dbPath string) string {
+	if real, err := filepath.EvalSymlinks(dbPath); err == nil {
+		return real + ".lock"
+	}
 	dir, base := filepath.Split(dbPath)
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real

@@ -82,12 +82,18 @@ func TestLockedViaSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	openAt(t, filepath.Join(real, "parley.db"), Options{})
-	s, err := Open(filepath.Join(link, "parley.db"), Options{})
-	if err == nil {
-		s.Close()
+	fileLink := filepath.Join(t.TempDir(), "other-name.db")
+	if err := os.Symlink(filepath.Join(real, "parley.db"), fileLink); err != nil {
+		t.Fatal(err)
 	}
-	if !errors.Is(err, ErrLocked) {
-		t.Errorf("Open through a symlinked directory: got %v, want ErrLocked", err)
+	for _, p := range []string{filepath.Join(link, "parley.db"), fileLink} {
+		s, err := Open(p, Options{})
+		if err == nil {
+			s.Close()
+		}
+		if !errors.Is(err, ErrLocked) {
+			t.Errorf("Open(%s), a symlinked spelling: got %v, want ErrLocked", p, err)
+		}
 	}
 }
 

@@ -39,7 +39,7 @@ func (l *Log) Append(entries []chat.Entry) error {
 		return err
 	}
 	defer l.s.done()
-	rows, err := l.s.appendTx(context.Background(), l.room, entries)
+	key, rows, err := l.s.appendTx(context.Background(), l.room, entries)
 	if err != nil {
 		if errors.Is(err, ErrFull) {
 			l.s.logger.Warn("database full: messages not stored", "room", l.room, "messages", len(entries), "err", err)
@@ -47,7 +47,7 @@ func (l *Log) Append(entries []chat.Entry) error {
 		return fmt.Errorf("append %d messages to room %s: %w", len(entries), l.room, err)
 	}
 	if l.s.needsPrune(rows) {
-		l.s.prune(context.Background(), l.room)
+		l.s.prune(context.Background(), l.room, key, rows)
 	}
 	return nil
 }
@@ -67,38 +67,38 @@ func (l *Log) checkAppend(entries []chat.Entry) error {
 	return nil
 }
 
-// appendTx writes entries and returns how many rows the log now has.
-func (s *Store) appendTx(ctx context.Context, room string, entries []chat.Entry) (int64, error) {
+// appendTx writes entries and returns the log's key and how many rows it
+// now has.
+func (s *Store) appendTx(ctx context.Context, room string, entries []chat.Entry) (key, rows int64, err error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, classify(err)
+		return 0, 0, classify(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // No-op after Commit; SQLite may have rolled back already.
-	last, err := lastSeq(ctx, tx.StmtContext(ctx, s.stmts.lastSeq), room)
+	_, last, err := lastSeq(ctx, tx.StmtContext(ctx, s.stmts.lastSeq), room)
 	if err != nil {
-		return 0, classify(err)
+		return 0, 0, classify(err)
 	}
 	if first := entries[0].Seq; first <= last {
-		return 0, fmt.Errorf("%w: seq %d is not after the log's last seq %d", ErrInvalid, first, last)
+		return 0, 0, fmt.Errorf("%w: seq %d is not after the log's last seq %d", ErrInvalid, first, last)
 	}
-	var rows int64
-	newLast := entries[len(entries)-1].Seq
-	err = tx.StmtContext(ctx, s.stmts.upsertLog).QueryRowContext(ctx, room, int64(newLast), len(entries)).Scan(&rows)
+	newLast := int64(entries[len(entries)-1].Seq)
+	err = tx.StmtContext(ctx, s.stmts.upsertLog).QueryRowContext(ctx, room, newLast, len(entries)).Scan(&key, &rows)
 	if err != nil {
-		return 0, classify(err)
+		return 0, 0, classify(err)
 	}
 	insert := tx.StmtContext(ctx, s.stmts.insertMsg)
 	for _, e := range entries {
-		if _, err := insert.ExecContext(ctx, room, int64(e.Seq), e.ID, e.ClientID, e.From, e.Text, e.TS); err != nil {
-			return 0, classify(err)
+		if _, err := insert.ExecContext(ctx, key, int64(e.Seq), e.ID, e.ClientID, e.From, e.Text, e.TS); err != nil {
+			return 0, 0, classify(err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, classify(err)
+		return 0, 0, classify(err)
 	}
-	return rows, nil
+	return key, rows, nil
 }
 
 // LastSeq returns the highest seq ever appended to the log, 0 for an empty
@@ -111,18 +111,19 @@ func (l *Log) LastSeq() (uint64, error) {
 		return 0, err
 	}
 	defer l.s.done()
-	seq, err := lastSeq(context.Background(), l.s.stmts.lastSeq, l.room)
+	_, seq, err := lastSeq(context.Background(), l.s.stmts.lastSeq, l.room)
 	if err != nil {
 		return 0, fmt.Errorf("last seq of room %s: %w", l.room, classify(err))
 	}
 	return seq, nil
 }
 
-func lastSeq(ctx context.Context, stmt *sql.Stmt, room string) (uint64, error) {
-	var seq int64
-	err := stmt.QueryRowContext(ctx, room).Scan(&seq)
+// lastSeq returns the log's key and last seq; 0, 0 if it has none yet.
+func lastSeq(ctx context.Context, stmt *sql.Stmt, room string) (key int64, seq uint64, err error) {
+	var last int64
+	err = stmt.QueryRowContext(ctx, room).Scan(&key, &last)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		return 0, 0, nil
 	}
-	return uint64(seq), err
+	return key, uint64(last), err
 }

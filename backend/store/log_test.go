@@ -221,10 +221,10 @@ func TestQueryPlans(t *testing.T) {
 		want      string
 	}{
 		{"lastSeq", lastSeqSQL, []any{"r"}, "SEARCH logs USING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
-		{"after", afterSQL, []any{"r", 5, 10}, "SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room_id=? AND seq>?)"},
-		{"before", beforeSQL, []any{"r", 50, 10}, "SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room_id=? AND seq<?)"},
-		{"recent", recentSQL, []any{"r", 10}, "SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room_id=?)"},
-		{"lookup", lookupSQL, []any{"r", "c1", "m1"}, "SEARCH messages USING INDEX messages_by_sender (room_id=? AND client_id=? AND id=?)"},
+		{"after", afterSQL, []any{"r", 5, 10}, "SEARCH messages USING PRIMARY KEY (log=? AND seq>?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"before", beforeSQL, []any{"r", 50, 10}, "SEARCH messages USING PRIMARY KEY (log=? AND seq<?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"recent", recentSQL, []any{"r", 10}, "SEARCH messages USING PRIMARY KEY (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"lookup", lookupSQL, []any{"r", "c1", "m1"}, "SEARCH messages USING INDEX messages_by_sender (log=? AND client_id=? AND id=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
 	}
 	for _, tt := range tests {
 		if got := queryPlan(t, s, tt.sql, tt.args...); got != tt.want {

@@ -63,9 +63,11 @@ func (l *Log) Recent(n int) ([]chat.Entry, error) {
 	var entries []chat.Entry
 	for rows.Next() {
 		var e chat.Entry
-		if err := rows.Scan(&e.Seq, &e.ID, &e.From, &e.Text, &e.TS, &e.ClientID); err != nil {
+		var seq int64
+		if err := rows.Scan(&seq, &e.ID, &e.From, &e.Text, &e.TS, &e.ClientID); err != nil {
 			return nil, fmt.Errorf("read recent messages of room %s: %w", l.room, classify(err))
 		}
+		e.Seq = uint64(seq)
 		entries = append(entries, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -133,6 +135,8 @@ func (l *Log) queryMessages(stmt *sql.Stmt, args ...any) ([]chat.Message, error)
 
 func scanMessage(sc scanner) (chat.Message, error) {
 	var m chat.Message
-	err := sc.Scan(&m.Seq, &m.ID, &m.From, &m.Text, &m.TS)
+	var seq int64 // Scanning into a uint64 would go through strconv.
+	err := sc.Scan(&seq, &m.ID, &m.From, &m.Text, &m.TS)
+	m.Seq = uint64(seq)
 	return m, err
 }

@@ -21,8 +21,8 @@ func (s *Store) needsPrune(rows int64) bool {
 // prune deletes the oldest messages of room beyond KeepMessages. It runs
 // after an Append has committed, so a failure here is logged, not
 // returned: the messages are stored and the next Append tries again.
-func (s *Store) prune(ctx context.Context, room string) {
-	n, err := s.pruneTx(ctx, room)
+func (s *Store) prune(ctx context.Context, room string, key, rows int64) {
+	n, err := s.pruneTx(ctx, key, rows-int64(s.keep))
 	if err != nil {
 		s.logger.Warn("prune room log", "room", room, "err", err)
 		return
@@ -30,7 +30,13 @@ func (s *Store) prune(ctx context.Context, room string) {
 	s.logger.Debug("pruned room log", "room", room, "deleted", n, "keep", s.keep)
 }
 
-func (s *Store) pruneTx(ctx context.Context, room string) (int64, error) {
+// pruneTx deletes the oldest excess rows of the log with the given key.
+// Counting from the oldest end keeps the cost proportional to what is
+// deleted rather than to what is kept.
+func (s *Store) pruneTx(ctx context.Context, key, excess int64) (int64, error) {
+	if excess <= 0 {
+		return 0, nil
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -38,9 +44,9 @@ func (s *Store) pruneTx(ctx context.Context, room string) (int64, error) {
 		return 0, classify(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // No-op after Commit.
-	res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE room_id = ?1 AND seq <
-		(SELECT seq FROM messages WHERE room_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)`,
-		room, s.keep-1)
+	res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE log = ?1 AND seq <=
+		(SELECT seq FROM messages WHERE log = ?1 ORDER BY seq LIMIT 1 OFFSET ?2)`,
+		key, excess-1)
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -48,7 +54,7 @@ func (s *Store) pruneTx(ctx context.Context, room string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE logs SET rows = rows - ? WHERE room_id = ?`, n, room); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE logs SET rows = rows - ? WHERE id = ?`, n, key); err != nil {
 		return 0, classify(err)
 	}
 	if err := tx.Commit(); err != nil {

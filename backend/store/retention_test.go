@@ -82,7 +82,7 @@ func TestPruneSlack(t *testing.T) {
 func countRows(t *testing.T, s *Store, room string) int64 {
 	t.Helper()
 	var n int64
-	if err := s.db.QueryRow(`SELECT count(*) FROM messages WHERE room_id = ?`, room).Scan(&n); err != nil {
+	if err := s.db.QueryRow(`SELECT count(*) FROM messages WHERE log = (SELECT id FROM logs WHERE room_id = ?)`, room).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

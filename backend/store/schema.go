@@ -32,22 +32,23 @@ CREATE INDEX rooms_by_name ON rooms (name_key, last_used);
 CREATE INDEX rooms_by_use ON rooms (last_used);
 
 CREATE TABLE logs (
-	room_id  TEXT PRIMARY KEY,
-	last_seq INTEGER NOT NULL, -- highest seq ever appended; survives pruning
-	rows     INTEGER NOT NULL  -- rows in messages, for retention
+	id       INTEGER PRIMARY KEY, -- the log's key in messages
+	room_id  TEXT NOT NULL UNIQUE,
+	last_seq INTEGER NOT NULL,    -- highest seq ever appended; survives pruning
+	rows     INTEGER NOT NULL     -- rows in messages, for retention
 );
 
 CREATE TABLE messages (
-	room_id   TEXT NOT NULL REFERENCES logs (room_id),
+	log       INTEGER NOT NULL REFERENCES logs (id),
 	seq       INTEGER NOT NULL,
 	id        TEXT NOT NULL,
 	client_id TEXT NOT NULL,
 	sender    TEXT NOT NULL,
 	text      TEXT NOT NULL,
 	ts        INTEGER NOT NULL, -- Unix milliseconds, the host's clock
-	PRIMARY KEY (room_id, seq)
-);
-CREATE INDEX messages_by_sender ON messages (room_id, client_id, id, seq);
+	PRIMARY KEY (log, seq)
+) WITHOUT ROWID;
+CREATE INDEX messages_by_sender ON messages (log, client_id, id, seq);
 
 CREATE TABLE state (
 	key   TEXT PRIMARY KEY,

@@ -10,8 +10,8 @@ import (
 // Append for every batch of messages and After for every member that
 // resumes.
 type statements struct {
-	lastSeq   *sql.Stmt // room → last_seq
-	upsertLog *sql.Stmt // room, last_seq, added rows → rows
+	lastSeq   *sql.Stmt // room → log key, last_seq
+	upsertLog *sql.Stmt // room, last_seq, added rows → log key, rows
 	insertMsg *sql.Stmt // one message
 	after     *sql.Stmt // room, seq, limit → messages ascending
 	before    *sql.Stmt // room, seq, limit → messages descending
@@ -21,24 +21,28 @@ type statements struct {
 
 const msgColumns = `seq, id, sender, text, ts`
 
+// logOf is the log key of the room given as the first parameter.
+const logOf = `(SELECT id FROM logs WHERE room_id = ?1)`
+
 // The prepared queries.
 const (
-	lastSeqSQL   = `SELECT last_seq FROM logs WHERE room_id = ?`
+	lastSeqSQL   = `SELECT id, last_seq FROM logs WHERE room_id = ?`
 	upsertLogSQL = `INSERT INTO logs (room_id, last_seq, rows) VALUES (?1, ?2, ?3)
 		ON CONFLICT (room_id) DO UPDATE SET last_seq = ?2, rows = rows + ?3
-		RETURNING rows`
-	insertMsgSQL = `INSERT INTO messages (room_id, seq, id, client_id, sender, text, ts)
+		RETURNING id, rows`
+	insertMsgSQL = `INSERT INTO messages (log, seq, id, client_id, sender, text, ts)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
 	afterSQL = `SELECT ` + msgColumns + ` FROM messages
-		WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`
+		WHERE log = ` + logOf + ` AND seq > ?2 ORDER BY seq LIMIT ?3`
 	beforeSQL = `SELECT ` + msgColumns + ` FROM messages
-		WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+		WHERE log = ` + logOf + ` AND seq < ?2 ORDER BY seq DESC LIMIT ?3`
 	recentSQL = `SELECT ` + msgColumns + `, client_id FROM messages
-		WHERE room_id = ? ORDER BY seq DESC LIMIT ?`
+		WHERE log = ` + logOf + ` ORDER BY seq DESC LIMIT ?2`
 	// lookupSQL finds a message by sender and id; the first one if a
-	// client reused an id.
-	lookupSQL = `SELECT ` + msgColumns + ` FROM messages
-		WHERE room_id = ? AND client_id = ? AND id = ? ORDER BY seq LIMIT 1`
+	// client reused an id. Without statistics the planner would rather
+	// walk the primary key in seq order, that is the whole log.
+	lookupSQL = `SELECT ` + msgColumns + ` FROM messages INDEXED BY messages_by_sender
+		WHERE log = ` + logOf + ` AND client_id = ?2 AND id = ?3 ORDER BY seq LIMIT 1`
 )
 
 func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
