@@ -37,12 +37,15 @@
 // The database runs in write-ahead-log mode with synchronous=NORMAL. Each
 // Append is one transaction; when it returns nil the messages are in the
 // write-ahead log in the operating system's hands, so they survive the
-// process crashing or being killed (kill -9) at any point. They are not
-// necessarily on the disk itself: a power loss or kernel crash can lose the
-// last transactions (typically the last second or so) before the next
-// checkpoint, though never corrupt the database. Parley trades that for
-// speed; chat history is not a bank ledger. Close checkpoints the log into
-// the main file.
+// process crashing or being killed (kill -9) at any point, which the tests
+// check. They are not necessarily on the disk itself: in this mode SQLite
+// syncs the log only when it checkpoints it into the main file (every
+// 1000 pages, about 4 MiB of changes, and at Close), so a power cut or
+// kernel crash can roll back the transactions committed since the last
+// checkpoint, messages already acknowledged among them, though it never
+// corrupts the database. Parley trades that for speed (an fsync per
+// message would cost milliseconds on many disks); chat history is not a
+// bank ledger.
 //
 // When the disk (or Options.MaxPageCount) is full, a write fails with an
 // error wrapping ErrFull, writes nothing and leaves the Store usable.

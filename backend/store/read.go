@@ -45,11 +45,14 @@ func (l *Log) Before(seq uint64, limit int) ([]chat.Message, error) {
 
 // Recent returns the newest n entries, client IDs included, oldest first:
 // the host warms its memory with these when it starts. An n of zero or
-// less returns nothing; one above MaxLimit means MaxLimit.
+// less returns nothing; one above MaxRecent means MaxRecent.
 func (l *Log) Recent(n int) ([]chat.Entry, error) {
-	n, err := l.checkRead(n)
-	if n == 0 || err != nil {
-		return nil, err
+	if l.room == "" {
+		return nil, fmt.Errorf("read messages: %w: empty room ID", ErrInvalid)
+	}
+	n = max(0, min(n, MaxRecent))
+	if n == 0 {
+		return nil, nil
 	}
 	if err := l.s.acquire(); err != nil {
 		return nil, err

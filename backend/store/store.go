@@ -17,8 +17,12 @@ import (
 // is zero.
 const DefaultKeepMessages = 100_000
 
-// MaxLimit caps the limit of After and Before and the n of Recent.
+// MaxLimit caps the limit of After and Before: pages for members.
 const MaxLimit = 1000
+
+// MaxRecent caps the n of Recent, which the host uses to warm its memory
+// at start-up and which may therefore ask for many more than a page.
+const MaxRecent = DefaultKeepMessages
 
 // Options configure Open; zero values mean defaults.
 type Options struct {
