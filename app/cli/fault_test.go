@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parley-lan/parley/backend/netlab"
 )
 
 // This file injects faults into real parley processes and counts what
@@ -130,4 +132,43 @@ func startHost(t *testing.T, args []string) (*proc, string) {
 	h := parley(t, nil, "", args...)
 	line := h.stderr.waitFor(t, `^Hosting .* on port \d+\.$`, 10*time.Second)
 	return h, regexp.MustCompile(`port (\d+)`).FindStringSubmatch(line)[1]
+}
+
+// TestLinkCutLongerThanHeartbeat pulls the member's cable (its namespace's
+// interface goes down) for longer than the heartbeat allows. Both sides
+// notice; messages written on both sides meanwhile arrive once the link is
+// back, each exactly once.
+func TestLinkCutLongerThanHeartbeat(t *testing.T) {
+	lab := netlab.New(t, "host", "member")
+	h := parleyEnv(t, lab, "host", []string{"PARLEY_LOG=debug"}, "host", "--room", "Flaky", "--nick", "hank", "--no-advertise", "--memory")
+	port := regexp.MustCompile(`port (\d+)`).FindStringSubmatch(h.stderr.waitFor(t, `^Hosting .* on port \d+\.$`, 10*time.Second))[1]
+	m := parley(t, lab, "member", "join", lab.Addr("host")+":"+port, "--nick", "mia")
+	m.stderr.waitFor(t, `^Joined`, 10*time.Second)
+	m.send("hello before")
+	h.stdout.waitFor(t, `\] mia: hello before$`, 5*time.Second)
+
+	lab.LinkDown("member")
+	cut := time.Now()
+	const each = 20
+	for i := range each {
+		h.send(fmt.Sprint("h-", i))
+		m.send(fmt.Sprint("m-", i))
+	}
+	m.stderr.waitFor(t, `connection lost \(no heartbeat`, 25*time.Second)
+	memberNoticed := time.Since(cut)
+	h.stderr.waitFor(t, `member connection ended.*nick=mia`, 25*time.Second)
+	hostNoticed := time.Since(cut)
+	t.Logf("link down: the member noticed after %v, the host after %v", memberNoticed.Round(100*time.Millisecond), hostNoticed.Round(100*time.Millisecond))
+	if memberNoticed > 20*time.Second || hostNoticed > 20*time.Second {
+		t.Errorf("half-open link noticed after %v (member) and %v (host), want within 15s plus a little", memberNoticed, hostNoticed)
+	}
+
+	time.Sleep(time.Until(cut.Add(18 * time.Second))) // clearly longer than the heartbeat
+	lab.LinkUp("member")
+	toMember, mLost, mDup := waitCount(t, m, "hank", "h-", each, 20*time.Second)
+	toHost, hLost, hDup := waitCount(t, h, "mia", "m-", each, 20*time.Second)
+	t.Logf("FIGURES: link cut for %v: sent %d, delivered %d, lost %d, duplicated %d", time.Since(cut).Round(time.Second), 2*each, toMember+toHost, mLost+hLost, mDup+hDup)
+	if mLost+hLost+mDup+hDup != 0 {
+		t.Errorf("to the member: %d delivered, %d lost, %d duplicated; to the host: %d, %d, %d", toMember, mLost, mDup, toHost, hLost, hDup)
+	}
 }

@@ -44,6 +44,12 @@ type proc struct {
 // one when lab is nil: only for commands that send no multicast).
 func parley(t *testing.T, lab *netlab.Lab, host string, args ...string) *proc {
 	t.Helper()
+	return parleyEnv(t, lab, host, nil, args...)
+}
+
+// parleyEnv is parley with extra environment variables.
+func parleyEnv(t *testing.T, lab *netlab.Lab, host string, env []string, args ...string) *proc {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +63,7 @@ func parley(t *testing.T, lab *netlab.Lab, host string, args ...string) *proc {
 	// Each process gets its own data directory, never the user's: a host
 	// keeps its history there. Tests that restart a host pass --db.
 	cmd.Env = append(os.Environ(), "PARLEY_TEST_AS_CLI=1", "GORACE=atexit_sleep_ms=0", "USER=", "XDG_DATA_HOME="+t.TempDir())
+	cmd.Env = append(cmd.Env, env...)
 	return start(t, "parley "+strings.Join(args, " "), cmd)
 }
 

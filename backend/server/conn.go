@@ -94,7 +94,7 @@ func (s *Server) runMember(m *member, read func() error) {
 	} else {
 		s.hub.away(m) // it may be back in a moment: see hub.awayLocked
 	}
-	m.out.close(nil)
+	m.out.close(farewell(m, err))
 	select {
 	case <-written:
 	case <-time.After(flushGrace):
@@ -102,6 +102,16 @@ func (s *Server) runMember(m *member, read func() error) {
 		<-written
 	}
 	s.log.Debug("member connection ended", "nick", m.nick, "err", err)
+}
+
+// farewell is the last frame for a member whose reading ended with err:
+// the reason, when the host is the one hanging up.
+func farewell(m *member, err error) []byte {
+	if m.legacy || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil
+	}
+	b, _ := protocol.Encode(protocol.Error{Code: chat.CodeTimeout, Message: "no answer to heartbeats; reconnect to continue"})
+	return b
 }
 
 func (s *Server) readHello(conn net.Conn, lr *protocol.LineReader) (protocol.Hello, error) {
