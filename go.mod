@@ -7,6 +7,7 @@ require (
 	github.com/grandcat/zeroconf v1.0.0
 	github.com/miekg/dns v1.1.73
 	github.com/wailsapp/wails/v2 v2.16.0
+	modernc.org/sqlite v1.62.0
 )
 
 require (
@@ -114,7 +115,6 @@ require (
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
-	modernc.org/sqlite v1.62.0 // indirect
 )
 
 tool github.com/wailsapp/wails/v2/cmd/wails

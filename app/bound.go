@@ -155,6 +155,9 @@ func (a *App) LoadOlder(before uint64) (page OlderPageDTO, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), olderTimeout)
 	defer cancel()
 	msgs, more, err := r.sess.Older(ctx, before, olderPage)
+	if errors.Is(err, client.ErrNotConnected) {
+		return page, errors.New("Not connected to the room yet.")
+	}
 	if err != nil {
 		return page, userError(fmt.Errorf("load older messages: %w", err))
 	}
@@ -232,7 +235,7 @@ func (a *App) join(cfg peer.JoinConfig, address string, hosting bool) (SessionDT
 	cfg.Logger = a.log.With("part", "client")
 	cfg.ClientID = a.clientID()
 	if !hosting {
-		cfg.SaveOutbox = a.saveOutbox(r.roomID)
+		cfg.SaveOutbox = a.saveOutbox(r)
 	}
 	ctx, cancel := peer.JoinTimeout(context.Background())
 	defer cancel()
@@ -269,10 +272,11 @@ func (a *App) restore() {
 		return
 	}
 	r := &roomSession{app: a, nick: nick, address: saved.Address, room: saved.Room, state: client.StateConnecting}
-	outbox := a.loadOutbox(saved.Room.ID)
+	outbox, written := a.loadOutbox(saved.Room.ID)
+	r.written = written
 	sess, err := peer.Resume(peer.JoinConfig{
 		Addrs: saved.Room.Addrs, Resolve: a.resolver(saved.Room.ID), Nick: nick, ClientID: a.clientID(),
-		Outbox: outbox, SaveOutbox: a.saveOutbox(r.roomID), OnEvent: r.onEvent, Logger: a.log.With("part", "client"),
+		Outbox: outbox, SaveOutbox: a.saveOutbox(r), OnEvent: r.onEvent, Logger: a.log.With("part", "client"),
 	})
 	if err != nil {
 		a.log.Warn("cannot rejoin the last room", "err", err)

@@ -65,6 +65,7 @@ type SessionDTO struct {
 type OutgoingDTO struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	TS   int64  `json:"ts"` // when it was written, Unix milliseconds; 0 if unknown
 }
 
 // OlderPageDTO is an answer to LoadOlder.

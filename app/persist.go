@@ -92,10 +92,18 @@ func (a *App) getJSON(key string, v any) bool {
 	return true
 }
 
-// saveOutbox returns the function that keeps a room's outbox.
-func (a *App) saveOutbox(roomID func() string) func([]protocol.Send) {
+// savedOutgoing is an outbox entry as kept on disk: the message and when
+// it was written, so a restored pending message shows its own time.
+type savedOutgoing struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	TS   int64  `json:"ts"` // Unix milliseconds
+}
+
+// saveOutbox returns the function that keeps a session's outbox.
+func (a *App) saveOutbox(r *roomSession) func([]protocol.Send) {
 	return func(out []protocol.Send) {
-		id := roomID()
+		id := r.roomID()
 		if id == "" {
 			return
 		}
@@ -103,12 +111,22 @@ func (a *App) saveOutbox(roomID func() string) func([]protocol.Send) {
 			a.putJSON(outboxKey(id), nil)
 			return
 		}
-		a.putJSON(outboxKey(id), out)
+		saved := make([]savedOutgoing, len(out))
+		for i, s := range out {
+			saved[i] = savedOutgoing{ID: s.ID, Text: s.Text, TS: r.writtenAt(s.ID)}
+		}
+		a.putJSON(outboxKey(id), saved)
 	}
 }
 
-func (a *App) loadOutbox(roomID string) []protocol.Send {
-	var out []protocol.Send
-	a.getJSON(outboxKey(roomID), &out)
-	return out
+// loadOutbox returns a room's saved outbox and when each was written.
+func (a *App) loadOutbox(roomID string) ([]protocol.Send, map[string]int64) {
+	var saved []savedOutgoing
+	a.getJSON(outboxKey(roomID), &saved)
+	out, written := make([]protocol.Send, len(saved)), map[string]int64{}
+	for i, s := range saved {
+		out[i] = protocol.Send{ID: s.ID, Text: s.Text}
+		written[s.ID] = s.TS
+	}
+	return out, written
 }

@@ -80,6 +80,9 @@ func TestReopenedAppDeliversPendingMessages(t *testing.T) {
 	if s == nil || s.State != "connecting" || len(s.Pending) != 2 || s.Room.Name != "Patchy Wi-Fi" {
 		t.Fatalf("reopened session = %+v, want the room, connecting, with 2 pending", s)
 	}
+	if ts := s.Pending[0].TS; ts == 0 || time.Since(time.UnixMilli(ts)) > time.Minute {
+		t.Errorf("restored pending message written at %d, want the time it was typed", ts)
+	}
 	link.Restore()
 	hostRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).Text == "typed offline 2" })
 	time.Sleep(300 * time.Millisecond) // room for a duplicate to show up

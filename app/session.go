@@ -3,6 +3,7 @@ package app
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/parley-lan/parley/backend/chat"
 	"github.com/parley-lan/parley/backend/client"
@@ -26,8 +27,25 @@ type roomSession struct {
 	mu       sync.Mutex // guards the following
 	room     chat.Room  // from the welcome, or the saved session until then
 	state    client.State
+	written  map[string]int64 // pending message id → when it was written (ms)
 	messages []chat.Message
 	members  []chat.Member
+}
+
+// writtenAt returns when the pending message id was written, recording
+// now the first time it is asked.
+func (r *roomSession) writtenAt(id string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.written == nil {
+		r.written = map[string]int64{}
+	}
+	ts, ok := r.written[id]
+	if !ok {
+		ts = time.Now().UnixMilli()
+		r.written[id] = ts
+	}
+	return ts
 }
 
 // roomID is the room's id once known; the outbox is kept under it.
@@ -122,7 +140,7 @@ func (r *roomSession) snapshot() SessionDTO {
 	pending := []OutgoingDTO{}
 	if r.sess != nil {
 		for _, p := range r.sess.PendingMessages() {
-			pending = append(pending, OutgoingDTO{ID: p.ID, Text: p.Text})
+			pending = append(pending, OutgoingDTO{ID: p.ID, Text: p.Text, TS: r.written[p.ID]})
 		}
 	}
 	return SessionDTO{

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -170,5 +171,23 @@ func TestLinkCutLongerThanHeartbeat(t *testing.T) {
 	t.Logf("FIGURES: link cut for %v: sent %d, delivered %d, lost %d, duplicated %d", time.Since(cut).Round(time.Second), 2*each, toMember+toHost, mLost+hLost, mDup+hDup)
 	if mLost+hLost+mDup+hDup != 0 {
 		t.Errorf("to the member: %d delivered, %d lost, %d duplicated; to the host: %d, %d, %d", toMember, mLost, mDup, toHost, hLost, hDup)
+	}
+}
+
+// TestDamagedDatabaseIsReportedNotTouched: a host pointed at a file that is
+// not a usable database says so, and how to recover, and leaves it alone.
+func TestDamagedDatabaseIsReportedNotTouched(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "room.db")
+	garbage := []byte(strings.Repeat("not a database ", 500))
+	if err := os.WriteFile(db, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := parley(t, nil, "", "host", "--room", "R", "--nick", "a", "--no-advertise", "--db", db)
+	h.stdin.Close()
+	if code := h.wait(10 * time.Second); code != 1 || !strings.Contains(h.stderr.all(), "move it aside") {
+		t.Errorf("host on a damaged database: exit %d, stderr %q; want 1 and advice", code, h.stderr.all())
+	}
+	if after, _ := os.ReadFile(db); string(after) != string(garbage) {
+		t.Error("the damaged file was changed")
 	}
 }

@@ -37,12 +37,13 @@ func startHost(t *testing.T, nick string) *Host {
 
 // recorder collects a session's events.
 type recorder struct {
-	mu     sync.Mutex
-	msgs   []chat.Message
-	joins  []string
-	leaves []string
-	states []client.State
-	update chan struct{}
+	mu       sync.Mutex
+	msgs     []chat.Message
+	refusals map[string]string // message id → why the host refused it
+	joins    []string
+	leaves   []string
+	states   []client.State
+	update   chan struct{}
 }
 
 func newRecorder() *recorder { return &recorder{update: make(chan struct{}, 1)} }
@@ -60,6 +61,11 @@ func (r *recorder) on(e client.Event) {
 		}
 	case client.StateEvent:
 		r.states = append(r.states, e.State)
+	case client.RefusedEvent:
+		if r.refusals == nil {
+			r.refusals = map[string]string{}
+		}
+		r.refusals[e.ID] = e.Err.Error()
 	}
 	r.mu.Unlock()
 	select {

@@ -161,3 +161,59 @@ func testBurst() int {
 	}
 	return 10000
 }
+
+// TestFullDiskRefusesClearly fills the host's database (a page limit
+// stands in for a full disk): members are told their message could not be
+// saved, nothing half-written shows up, and the host keeps running and
+// accepts messages again once there is room.
+func TestFullDiskRefusesClearly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tiny.db")
+	db, err := store.Open(path, store.Options{MaxPageCount: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := StartHost(HostConfig{RoomName: "Tiny", Nick: "alice", NoAdvertise: true, Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	alice, rec := joinRoom(t, h.LocalAddr(), "alice", h.Token())
+	text := strings.Repeat("x", 4000)
+	var refused string
+	var posted int
+	for i := 0; i < 200 && refused == ""; i++ {
+		id, err := alice.Send(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			rec.mu.Lock()
+			done := len(rec.msgs) > posted
+			if done {
+				posted = len(rec.msgs)
+			}
+			r := rec.refusals[id]
+			rec.mu.Unlock()
+			if r != "" {
+				refused = r
+			}
+			if done || r != "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("message %d neither acknowledged nor refused", i)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	t.Logf("the database filled up after %d messages", posted)
+	if !strings.Contains(refused, "disk is full") {
+		t.Fatalf("refusal = %q, want it to say the host's disk is full", refused)
+	}
+	if alice.Pending() != 0 {
+		t.Errorf("a refused message is still pending")
+	}
+	// Still a working room: a newcomer joins and sees exactly what was saved.
+	_, late := joinRoom(t, h.LocalAddr(), "late", "")
+	late.waitFor(t, "the saved history", func(r *recorder) bool { return len(r.msgs) == posted })
+}

@@ -2,10 +2,13 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/parley-lan/parley/backend/chat"
 )
 
 // Sentinel errors, matched with errors.Is. Errors returned by the Store
@@ -22,8 +25,9 @@ var (
 	// program is too old for it.
 	ErrNewer = errors.New("database is from a newer version")
 	// ErrFull means the disk, or Options.MaxPageCount, is full. The
-	// operation that failed wrote nothing.
-	ErrFull = errors.New("disk is full")
+	// operation that failed wrote nothing. It wraps chat.ErrNoSpace, so
+	// the host can tell members why their message was refused.
+	ErrFull = fmt.Errorf("disk is full: %w", chat.ErrNoSpace)
 	// ErrInvalid means an argument was rejected before anything was
 	// written: an empty room ID or key, or sequence numbers out of order.
 	ErrInvalid = errors.New("invalid argument")

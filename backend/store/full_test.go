@@ -123,4 +123,7 @@ func TestErrFullMessage(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error: got %q, want it to start %q", err, want)
 	}
+	if !errors.Is(err, ErrFull) || !errors.Is(err, chat.ErrNoSpace) {
+		t.Errorf("errors.Is(%v, ErrFull / chat.ErrNoSpace) = %v / %v, want both true", err, errors.Is(err, ErrFull), errors.Is(err, chat.ErrNoSpace))
+	}
 }

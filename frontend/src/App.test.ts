@@ -579,8 +579,8 @@ describe('restored session', () => {
       state: 'connecting',
       messages: run(1, 2),
       pending: [
-        { id: 'p1', text: 'sorry, running late' },
-        { id: 'p2', text: 'start without me' },
+        { id: 'p1', text: 'sorry, running late', ts: new Date(2026, 10, 24, 9, 41).getTime() },
+        { id: 'p2', text: 'start without me', ts: 0 },
       ],
       ...over,
     });
@@ -591,6 +591,7 @@ describe('restored session', () => {
     expect(rows.map((r) => r.getAttribute('data-status'))).toEqual(['sent', 'sent', 'sending', 'sending']);
     expect(rows[2]).toHaveTextContent('sorry, running late');
     expect(rows[2]).toHaveTextContent('sending…');
+    expect(rows[2]).toHaveTextContent('09:41'); // when it was typed, not when the app reopened
     expect(rows[2]).toHaveClass('mine');
     expect(screen.getByRole('status')).toHaveTextContent('connecting…');
     expect(screen.getByText('Not connected — messages will be sent when the room is back')).toBeInTheDocument();

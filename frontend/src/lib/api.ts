@@ -48,6 +48,8 @@ export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 export interface Unsent {
   id: string;
   text: string;
+  /** When it was written, unix ms; 0 when not known. */
+  ts: number;
 }
 
 /**

@@ -242,7 +242,7 @@ export class Parley {
     const now = Date.now();
     for (const p of session.pending ?? []) {
       if (this.#seen.has(p.id) || this.outgoing.some((o) => o.id === p.id)) continue;
-      this.outgoing.push({ localId: `l${++this.#nextLocal}`, id: p.id, text: p.text, ts: now, error: '' });
+      this.outgoing.push({ localId: `l${++this.#nextLocal}`, id: p.id, text: p.text, ts: p.ts || now, error: '' });
     }
     this.view = 'room';
   }
