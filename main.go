@@ -39,7 +39,9 @@ func runDesktop() int {
 		return cli.ExitError
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := app.New(app.Config{Logger: log})
+	// PARLEY_DB chooses the database (hosted rooms' history, unsent
+	// messages); the default is in the user's data directory.
+	a, err := app.New(app.Config{Logger: log, DatabasePath: os.Getenv("PARLEY_DB")})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "parley: %v\n", err)
 		return cli.ExitError

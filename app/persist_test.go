@@ -88,6 +88,7 @@ func TestReopenedAppDeliversPendingMessages(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // room for a duplicate to show up
 	got := hostRec.messagesFrom("bob")
 	want := []string{"before the outage", "typed offline 1", "typed offline 2"}
+	t.Logf("FIGURES: app closed with 2 pending and reopened: sent %d, delivered %d", len(want), len(got))
 	if !slices.Equal(got, want) {
 		t.Errorf("host received %q, want %q (each once, in order)", got, want)
 	}

@@ -72,10 +72,11 @@ func TestHostKilledMidBurst(t *testing.T) {
 	ben.stderr.waitFor(t, `^Joined`, 10*time.Second)
 
 	const burst = 400
-	go func() {
+	go func() { // about 1000 messages a second from each, for 0.4 s
 		for i := range burst {
 			ann.send(fmt.Sprint("ann-", i))
 			ben.send(fmt.Sprint("ben-", i))
+			time.Sleep(time.Millisecond)
 		}
 	}()
 	h.stdout.waitFor(t, `\] ann: ann-100$`, 20*time.Second)
