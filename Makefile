@@ -61,7 +61,7 @@ frontend: frontend-deps
 test-go:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:" $$unformatted; exit 1; fi
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 8m ./...
 
 test-fuzz:
 	@for t in $(FUZZ_TARGETS); do \
@@ -74,7 +74,7 @@ test-frontend: frontend-deps
 	cd frontend && npm run check && npm test && npm run test:browser
 
 test-desktop: build
-	$(GO) test -tags e2e -count=1 -v ./app/e2e/
+	$(GO) test -tags e2e -count=1 -timeout 5m -v ./app/e2e/
 
 clean:
 	rm -rf build/bin .artifacts

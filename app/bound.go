@@ -71,7 +71,7 @@ func (a *App) HostRoom(name string) (s SessionDTO, err error) {
 	}
 	s, err = a.join(peer.JoinConfig{Addrs: []string{h.LocalAddr()}, Nick: nick, HostToken: h.Token()}, shown, true)
 	if err != nil {
-		a.closeHost()
+		a.closeHost(true)
 		return s, err
 	}
 	a.emit(EventRooms, a.roomList())

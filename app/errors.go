@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/client"
 	"github.com/parley-lan/parley/backend/peer"
 )
 
@@ -40,6 +41,8 @@ func userText(err error) error {
 	switch {
 	case errors.Is(err, chat.ErrHostClosed):
 		return errors.New("The host closed the room.")
+	case errors.Is(err, client.ErrHostAway):
+		return errors.New("The host went away; waiting for the room to come back.")
 	case errors.Is(err, chat.ErrSlow):
 		return errors.New("Your connection fell too far behind; reconnecting.")
 	case errors.Is(err, chat.ErrTimeout):

@@ -181,7 +181,7 @@ func (a *App) watch(r *roomSession) {
 	}
 	a.log.Info("session ended", "reason", reason)
 	a.forget(r)
-	a.closeHost()
+	a.closeHost(true)
 	a.emit(EventClosed, ClosedDTO{Reason: reason})
 }
 
@@ -189,9 +189,11 @@ func (a *App) watch(r *roomSession) {
 // go, and a hosted room closes for everyone.
 func (a *App) leave() { a.disconnect(true) }
 
-// disconnect ends the current session and closes the hosted room, if any.
-// With forget, the saved session and its outbox are dropped; without (the
-// app closing), they stay, and the app rejoins when opened again.
+// disconnect ends the current session and stops hosting, if we host.
+// With forget (the user leaving), the saved session and its outbox are
+// dropped and a hosted room is closed for good. Without (the app closing),
+// they stay: the app rejoins when opened again, and the members of a room
+// we host wait for it to be hosted again.
 func (a *App) disconnect(forget bool) {
 	a.mu.Lock()
 	r := a.room
@@ -207,7 +209,7 @@ func (a *App) disconnect(forget bool) {
 		}
 		a.log.Info("left room")
 	}
-	if a.closeHost() {
+	if a.closeHost(forget) {
 		a.emit(EventRooms, a.roomList())
 	}
 }
@@ -223,9 +225,10 @@ func (a *App) forget(r *roomSession) {
 	}
 }
 
-// closeHost closes the hosted room, if any, and reports whether there was
-// one.
-func (a *App) closeHost() bool {
+// closeHost stops hosting, if we host, and reports whether we did. With
+// closeRoom the room is closed for good; otherwise its members are told the
+// host went away and keep waiting for it.
+func (a *App) closeHost(closeRoom bool) bool {
 	a.mu.Lock()
 	h := a.host
 	a.host = nil
@@ -233,6 +236,10 @@ func (a *App) closeHost() bool {
 	if h == nil {
 		return false
 	}
-	h.Close()
+	if closeRoom {
+		h.CloseRoom()
+	} else {
+		h.Close()
+	}
 	return true
 }

@@ -62,7 +62,8 @@ func runHost(args []string, env Env) error {
 	}
 	defer h.Close()
 
-	t := &terminal{env: env, you: n}
+	closed := false
+	t := &terminal{env: env, you: n, closeRoom: func() { closed = true; h.CloseRoom() }}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	jctx, cancel := peer.JoinTimeout(ctx)
@@ -74,7 +75,11 @@ func runHost(args []string, env Env) error {
 	defer sess.Leave()
 	printHostBanner(t, h, db)
 	err = t.chat(ctx, sess, env.Stdin, chatOptions{})
-	t.status("* closing the room\n")
+	if closed {
+		t.status("* the room is closed\n")
+	} else {
+		t.status("* stopping; members will wait for the room to come back (/close closes it for good)\n")
+	}
 	return err
 }
 
@@ -115,5 +120,5 @@ func printHostBanner(t *terminal, h *peer.Host, db *store.Store) {
 			t.status("Other addresses: %s\n", strings.Join(addrs[1:], ", "))
 		}
 	}
-	t.status("Type a message and press Enter. Ctrl+C closes the room.\n")
+	t.status("Type a message and press Enter. Ctrl+C stops hosting (members wait for the room to come back); /close closes it for good.\n")
 }

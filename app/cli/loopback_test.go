@@ -110,7 +110,10 @@ func TestLegacyClientsThroughTheBinary(t *testing.T) {
 		t.Errorf("the tutorial client's own prefix was doubled")
 	}
 
-	h.signal(syscall.SIGTERM)
+	h.send("/close") // for good: Ctrl+C would only stop hosting
 	nc.stdout.waitFor(t, `The host closed the room\.`, 5*time.Second)
 	py.stdout.waitFor(t, `The host closed the room\.`, 5*time.Second)
+	if code := h.wait(10 * time.Second); code != 0 {
+		t.Errorf("host exited %d after /close, want 0", code)
+	}
 }

@@ -20,6 +20,8 @@ import (
 type terminal struct {
 	env Env
 	you string
+	// closeRoom, for the host, closes the room for good (/close).
+	closeRoom func()
 
 	mu sync.Mutex // serialises output from the session and the input loop
 }
@@ -107,6 +109,13 @@ func (t *terminal) handleLine(sess *peer.Session, line string) bool {
 		return false
 	case "/quit", "/exit":
 		return true
+	case "/close":
+		if t.closeRoom == nil {
+			t.status("* only the host can close the room; /quit leaves it\n")
+			return false
+		}
+		t.closeRoom()
+		return true
 	case "/who":
 		var nicks []string
 		for _, m := range sess.Members() {
@@ -115,7 +124,11 @@ func (t *terminal) handleLine(sess *peer.Session, line string) bool {
 		t.status("* in the room: %s\n", strings.Join(nicks, ", "))
 		return false
 	case "/help":
-		t.status("* type a message and press Enter; /who lists members; /quit leaves\n")
+		if t.closeRoom != nil {
+			t.status("* type a message and press Enter; /who lists members; /quit stops hosting (members wait for the room to come back); /close closes the room for good\n")
+		} else {
+			t.status("* type a message and press Enter; /who lists members; /quit leaves\n")
+		}
 		return false
 	}
 	if _, err := sess.Send(line); err != nil {

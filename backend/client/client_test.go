@@ -231,22 +231,50 @@ func TestPingIsAnswered(t *testing.T) {
 	}
 }
 
-func TestByeEndsRun(t *testing.T) {
+func TestClosingByeEndsRun(t *testing.T) {
 	h := newFakeHost(t)
 	ev := &events{}
 	c, _ := New(Config{Addrs: []string{h.addr()}, Nick: "bob", OnEvent: ev.on})
 	go func() {
 		hc, _ := h.accept()
 		hc.welcome("bob", 0)
-		hc.write(protocol.Bye{Reason: "closing"})
+		hc.write(protocol.Bye{Reason: "closing", Closed: true})
 	}()
 	if _, err := c.Connect(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Run(context.Background()); !errors.Is(err, chat.ErrHostClosed) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Run(ctx); !errors.Is(err, chat.ErrHostClosed) {
 		t.Errorf("Run = %v, want ErrHostClosed", err)
 	}
 	ev.wait(t, "closed", hasState(StateClosed))
+}
+
+// TestHostGoingAwayIsNotTheEnd: a bye that does not close the room (the
+// host program stopping) makes the client wait and reconnect.
+func TestHostGoingAwayIsNotTheEnd(t *testing.T) {
+	h := newFakeHost(t)
+	_, ev, hc, _ := start(t, h, Config{})
+	hc.write(protocol.Bye{Reason: "the host went away"})
+	hc.conn.Close()
+	ev.wait(t, "reconnecting, host away", func(evs []Event) bool {
+		for _, e := range evs {
+			if s, ok := e.(StateEvent); ok && s.State == StateReconnecting && errors.Is(s.Err, ErrHostAway) {
+				return true
+			}
+		}
+		return false
+	})
+	if hc2, hello := h.accept(); hello.ResumeFrom == nil {
+		t.Error("came back as a newcomer, want a resume")
+	} else {
+		hc2.welcome("bob", 2)
+	}
+	ev.wait(t, "connected again", func(evs []Event) bool {
+		s, ok := evs[len(evs)-1].(StateEvent)
+		return ok && s.State == StateConnected
+	})
 }
 
 func TestRefusalAtConnect(t *testing.T) {

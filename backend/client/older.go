@@ -11,6 +11,10 @@ import (
 // ErrNotConnected is returned by Older while the client is (re)connecting.
 var ErrNotConnected = errors.New("not connected to the room")
 
+// ErrHostAway is the reason given while reconnecting after the host said
+// it was stopping (not closing the room): it may come back.
+var ErrHostAway = errors.New("the host went away; waiting for the room to come back")
+
 // Older asks the host for up to limit messages with seq below before, and
 // returns them ascending, with whether older ones remain. One request runs
 // at a time; ctx bounds the wait.

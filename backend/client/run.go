@@ -166,7 +166,10 @@ func (c *Client) handle(sess *session, f protocol.Frame) error {
 	case protocol.Error:
 		return c.onError(f)
 	case protocol.Bye:
-		return chat.Errorf(chat.CodeHostClosed, "the host closed the room")
+		if f.Closed {
+			return chat.Errorf(chat.CodeHostClosed, "the host closed the room")
+		}
+		return ErrHostAway // not for good: keep trying
 	case protocol.History:
 		select {
 		case c.history <- f:

@@ -190,21 +190,33 @@ func (h *Host) AdvertiseErr() error { return h.advErr }
 // Members returns the room's members, host first.
 func (h *Host) Members() []chat.Member { return h.srv.Members() }
 
-// Close withdraws the advertisement (a goodbye on the LAN), tells members
-// the room is closing, and stops the server. It is safe to call more than
-// once.
+// Close stops hosting: it withdraws the advertisement (a goodbye on the
+// LAN), tells members the host is going away — they keep trying, and come
+// back by themselves if the room is hosted again — and stops the server.
+// It is safe to call more than once.
 func (h *Host) Close() error {
+	h.stop(h.srv.Close, "host stopped")
+	return nil
+}
+
+// CloseRoom is Close for a room closed for good: members are told so and
+// their sessions end.
+func (h *Host) CloseRoom() error {
+	h.stop(h.srv.CloseRoom, "room closed")
+	return nil
+}
+
+func (h *Host) stop(closeServer func() error, what string) {
 	h.closeOnce.Do(func() {
 		if h.adv != nil {
 			if err := h.adv.Close(); err != nil {
 				h.log.Warn("withdraw advertisement", "err", err)
 			}
 		}
-		h.srv.Close()
+		closeServer()
 		<-h.served
-		h.log.Info("room closed", "room", h.room.Name)
+		h.log.Info(what, "room", h.room.Name)
 	})
-	return nil
 }
 
 // lanAddrs lists this machine's addresses on the chosen interfaces (or on

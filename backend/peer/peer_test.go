@@ -268,7 +268,7 @@ func TestNicknameCollisionRefused(t *testing.T) {
 func TestHostClosingEndsSessions(t *testing.T) {
 	h := startHost(t, "alice")
 	bob, rec := joinRoom(t, h.LocalAddr(), "bob", "")
-	h.Close()
+	h.CloseRoom()
 	select {
 	case <-bob.Done():
 	case <-time.After(5 * time.Second):

@@ -7,12 +7,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/client"
 	"github.com/parley-lan/parley/backend/protocol"
 	"github.com/parley-lan/parley/backend/store"
 )
@@ -216,4 +218,50 @@ func TestFullDiskRefusesClearly(t *testing.T) {
 	// Still a working room: a newcomer joins and sees exactly what was saved.
 	_, late := joinRoom(t, h.LocalAddr(), "late", "")
 	late.waitFor(t, "the saved history", func(r *recorder) bool { return len(r.msgs) == posted })
+}
+
+// TestMembersComeBackAfterACleanRestart: the host program stops cleanly
+// (not closing the room) and the room is hosted again from the same
+// database. Members are told the host went away, keep trying, and are back
+// in the same room — same id, same port, history intact — by themselves;
+// what they typed meanwhile is delivered once.
+func TestMembersComeBackAfterACleanRestart(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "host.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cfg := HostConfig{RoomName: "Night Shift", Nick: "alice", NoAdvertise: true, Store: db}
+	h1, err := StartHost(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, rec := joinRoom(t, h1.LocalAddr(), "bob", "")
+	bob.Send("before")
+	rec.waitFor(t, "ack", func(r *recorder) bool { return len(r.msgs) == 1 })
+
+	h1.Close() // the program stops; the room is not closed
+	rec.waitFor(t, "reconnecting", func(r *recorder) bool { return slices.Contains(r.states, client.StateReconnecting) })
+	select {
+	case <-bob.Done():
+		t.Fatalf("the session ended (%v) although the room was not closed", bob.Err())
+	case <-time.After(300 * time.Millisecond):
+	}
+	bob.Send("while the host was away")
+
+	h2, err := StartHost(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h2.Close() })
+	if h2.Room().ID != h1.Room().ID || h2.Port() != h1.Port() {
+		t.Errorf("hosted again as %s on port %d, want %s on %d", h2.Room().ID, h2.Port(), h1.Room().ID, h1.Port())
+	}
+	_, late := joinRoom(t, h2.LocalAddr(), "carol", "")
+	late.waitFor(t, "both messages", func(r *recorder) bool { return len(r.msgs) == 2 })
+	late.mu.Lock()
+	defer late.mu.Unlock()
+	if got := fmt.Sprint(late.msgs[0].Text, " | ", late.msgs[1].Text); got != "before | while the host was away" {
+		t.Errorf("history after the restart: %s", got)
+	}
 }

@@ -56,6 +56,7 @@ type wire struct {
 	Message    string         `json:"message"`
 	Reason     string         `json:"reason"`
 	Resend     bool           `json:"resend"`
+	Closed     bool           `json:"closed"`
 	Before     uint64         `json:"before"`
 	Limit      int            `json:"limit"`
 	Messages   []chat.Message `json:"messages"`
@@ -110,7 +111,7 @@ func (w *wire) frame() (Frame, error) {
 		}
 		return Error{Code: w.Code, Message: w.Message, ID: w.ID}, nil
 	case "bye":
-		return Bye{Reason: w.Reason}, nil
+		return Bye{Reason: w.Reason, Closed: w.Closed}, nil
 	case "get_history":
 		if w.Before == 0 || w.Limit <= 0 {
 			return nil, badFrame("get_history needs before and a positive limit")

@@ -28,6 +28,7 @@ var roundTrips = []Frame{
 	Pong{},
 	Error{Code: chat.CodeNickTaken, Message: `"bob" is already in the room`},
 	Bye{Reason: "host left"},
+	Bye{Reason: "closed", Closed: true},
 }
 
 func ptr(n uint64) *uint64 { return &n }

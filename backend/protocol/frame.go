@@ -99,9 +99,13 @@ type Error struct {
 	ID string `json:"id,omitempty"`
 }
 
-// Bye tells members that the host is closing the room.
+// Bye ends a connection on purpose. From a member: it is leaving. From the
+// host: either the room is closed for good (Closed), and members stop; or
+// the host program is only stopping, and members keep trying to reconnect,
+// since a room hosted again comes back the same.
 type Bye struct {
 	Reason string `json:"reason"`
+	Closed bool   `json:"closed,omitempty"`
 }
 
 // Unknown is a frame of a type this version does not know; it is ignored.

@@ -194,10 +194,21 @@ func (s *Server) startConn(conn net.Conn) {
 // closeGrace is how long Close lets members receive the goodbye.
 const closeGrace = time.Second
 
-// Close tells every member the room is closing, stops accepting, closes
-// every connection and waits for all goroutines. It is safe to call more
-// than once.
+// Close stops the server: it tells every member the host is going away
+// (members keep trying to reconnect, for the room may be hosted again),
+// stops accepting, closes every connection and waits for all goroutines.
+// It is safe to call more than once.
 func (s *Server) Close() error {
+	return s.shutdown(protocol.Bye{Reason: "the host went away"}, "The host went away; the room may come back.")
+}
+
+// CloseRoom is Close for a room closed for good: members are told so and
+// stop.
+func (s *Server) CloseRoom() error {
+	return s.shutdown(protocol.Bye{Reason: "the host closed the room", Closed: true}, "The host closed the room.")
+}
+
+func (s *Server) shutdown(bye protocol.Bye, legacyBye string) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -211,8 +222,8 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 
-	bye, _ := protocol.Encode(protocol.Bye{Reason: "the host closed the room"})
-	members := s.hub.closeAll(bye, []byte("The host closed the room."))
+	byeFrame, _ := protocol.Encode(bye)
+	members := s.hub.closeAll(byeFrame, []byte(legacyBye))
 	deadline := time.Now().Add(closeGrace)
 	for _, m := range members {
 		_ = m.conn.SetWriteDeadline(deadline)

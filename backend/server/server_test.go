@@ -394,13 +394,35 @@ func TestCloseSaysByeAndStopsEverything(t *testing.T) {
 		}
 		bye = f
 	}
-	if _, ok := bye.(protocol.Bye); !ok {
-		t.Errorf("alice's last frame = %#v, want bye", bye)
+	if b, ok := bye.(protocol.Bye); !ok || b.Closed {
+		t.Errorf("alice's last frame = %#v, want a bye that does not close the room", bye)
 	}
-	carol.recvUntil("The host closed the room.")
+	carol.recvUntil("The host went away; the room may come back.")
 	loiterer.expectClosed(2 * time.Second)
 	s.Close() // idempotent
 	waitGoroutines(t, before)
+}
+
+func TestCloseRoomSaysSo(t *testing.T) {
+	s, addr := startServer(t, Config{})
+	alice, _ := join(t, addr, "alice")
+	carol := dialText(t, addr)
+	carol.recv(2 * time.Second)
+	carol.write("carol\n")
+	carol.recvUntil("Connected to")
+	s.CloseRoom()
+	var last protocol.Frame
+	for {
+		f, err := alice.read(2 * time.Second)
+		if err != nil {
+			break
+		}
+		last = f
+	}
+	if b, ok := last.(protocol.Bye); !ok || !b.Closed {
+		t.Errorf("alice's last frame = %#v, want a bye that closes the room", last)
+	}
+	carol.recvUntil("The host closed the room.")
 }
 
 func TestNoLegacyRefusesPlainText(t *testing.T) {
