@@ -3,7 +3,6 @@ package peer
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -15,26 +14,10 @@ import (
 	"github.com/parley-lan/parley/backend/protocol"
 )
 
-// JoinConfig configures a session in a room.
-type JoinConfig struct {
-	// Addrs are the room's addresses, tried in parallel.
-	Addrs []string
-	// Resolve refreshes Addrs before a reconnect; optional.
-	Resolve func(ctx context.Context) ([]string, error)
-	Nick    string
-	// ClientID identifies this member across reconnects and restarts;
-	// zero means a new random one.
-	ClientID string
-	// HostToken is set when the host joins its own room.
-	HostToken string
-	// Outbox and SaveOutbox restore and keep unsent messages; see
-	// client.Config.
-	Outbox     []protocol.Send
-	SaveOutbox func([]protocol.Send)
-	// OnEvent receives room events in order; it must not block for long.
-	OnEvent func(client.Event)
-	Logger  *slog.Logger
-}
+// JoinConfig configures a session in a room: the room's addresses, the
+// nickname, a stable client id, a restored outbox and its save hook, the
+// event callback. It is the client's configuration; see client.Config.
+type JoinConfig = client.Config
 
 // Session is a joined room. It reconnects by itself until Leave, or until
 // the host closes the room.
@@ -51,7 +34,7 @@ type Session struct {
 // Join connects to a room and starts the session. It returns once the
 // host has welcomed us, or with the host's refusal or the network error.
 func Join(ctx context.Context, cfg JoinConfig) (*Session, error) {
-	c, err := newClient(cfg)
+	c, err := client.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -65,18 +48,11 @@ func Join(ctx context.Context, cfg JoinConfig) (*Session, error) {
 // the background, for as long as it takes, and delivers the restored
 // outbox once in. For a session the app was in when it last stopped.
 func Resume(cfg JoinConfig) (*Session, error) {
-	c, err := newClient(cfg)
+	c, err := client.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return run(c, cfg), nil
-}
-
-func newClient(cfg JoinConfig) (*client.Client, error) {
-	return client.New(client.Config{
-		Addrs: cfg.Addrs, Resolve: cfg.Resolve, Nick: cfg.Nick, ClientID: cfg.ClientID, HostToken: cfg.HostToken,
-		Outbox: cfg.Outbox, SaveOutbox: cfg.SaveOutbox, OnEvent: cfg.OnEvent, Logger: cfg.Logger,
-	})
 }
 
 func run(c *client.Client, cfg JoinConfig) *Session {
