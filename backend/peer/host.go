@@ -53,7 +53,7 @@ type Host struct {
 	ln        net.Listener
 	adv       *discovery.Advertiser // nil when not advertised
 	advErr    error                 // why not, if not
-	addrs     []string              // "ip:port" on the LAN, for people to type
+	ifaces    []string              // the interfaces asked for; nil: the LAN ones
 	served    chan error
 	closeOnce sync.Once
 	log       *slog.Logger
@@ -94,7 +94,7 @@ func StartHost(cfg HostConfig) (*Host, error) {
 	} else if h.adv, h.advErr = advertise(room, h.port, cfg.Interfaces, log); h.advErr != nil {
 		log.Warn("room is not advertised on the LAN", "err", h.advErr, "port", h.port)
 	}
-	h.addrs = lanAddrs(cfg.Interfaces, h.port)
+	h.ifaces = cfg.Interfaces
 	log.Info("hosting room", "room", room.Name, "id", room.ID, "port", h.port)
 	return h, nil
 }
@@ -174,8 +174,8 @@ func (h *Host) Room() chat.Room { return h.room }
 func (h *Host) Port() int { return h.port }
 
 // Addrs returns "ip:port" addresses where others on the LAN can reach the
-// room, IPv4 first; empty when this machine has no LAN address.
-func (h *Host) Addrs() []string { return h.addrs }
+// room now, IPv4 first; empty when this machine has no LAN address.
+func (h *Host) Addrs() []string { return lanAddrs(h.ifaces, h.port) }
 
 // LocalAddr is where the host's own client connects.
 func (h *Host) LocalAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(h.port)) }

@@ -2,9 +2,6 @@ package peer
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -108,29 +105,6 @@ func (s *Session) Err() error {
 func (s *Session) Leave() {
 	s.cancel()
 	<-s.done
-}
-
-// ParseAddress checks a "host:port" (or "parley://host:port") the user
-// typed and returns it as "host:port". IPv6 literals need brackets:
-// "[fd00::1]:7878".
-func ParseAddress(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "parley://"), "/")
-	if s == "" {
-		return "", fmt.Errorf("the address is empty; expected host:port, for example 192.168.1.20:40123")
-	}
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		return "", fmt.Errorf("%q is not host:port (the host shows its address and port in the room header)", s)
-	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n < 1 || n > 65535 {
-		return "", fmt.Errorf("%q: the port must be a number from 1 to 65535", s)
-	}
-	if host == "" {
-		return "", fmt.Errorf("%q: the host is missing", s)
-	}
-	return net.JoinHostPort(host, port), nil
 }
 
 // joinTimeout bounds the whole of Join when the caller gives no deadline.

@@ -356,6 +356,9 @@ func TestParseAddress(t *testing.T) {
 		{" parley://10.0.0.2:7000/ ", "10.0.0.2:7000"},
 		{"[fd00::1]:7000", "[fd00::1]:7000"},
 		{"host.local:80", "host.local:80"},
+		{"parley://10.0.0.2:7000/0123456789abcdef", "10.0.0.2:7000"},
+		{"parley://[fe80::1%eth0]:7000/0123456789abcdef?name=x", "[fe80::1%eth0]:7000"},
+		{"parley://10.0.0.2:7000/not a room id", ""},
 		{"", ""},
 		{"10.0.0.2", ""},
 		{"10.0.0.2:0", ""},
@@ -368,6 +371,14 @@ func TestParseAddress(t *testing.T) {
 		if got != tt.want || (err == nil) != (tt.want != "") {
 			t.Errorf("ParseAddress(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+func TestInviteLinkRoundTrip(t *testing.T) {
+	link := InviteLink("[fd00::2]:41000", "0123456789abcdef")
+	addr, id, err := ParseLink(link)
+	if err != nil || addr != "[fd00::2]:41000" || id != "0123456789abcdef" {
+		t.Errorf("ParseLink(%q) = %q, %q, %v", link, addr, id, err)
 	}
 }
 
