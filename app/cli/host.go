@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -101,6 +102,15 @@ func openStore(path string, keep int, memory bool, log *slog.Logger) (*store.Sto
 	return db, nil
 }
 
+// hostPortSpace turns "host:port" into "host port", as nc wants it.
+func hostPortSpace(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host + " " + port
+}
+
 func printHostBanner(t *terminal, h *peer.Host, db *store.Store) {
 	r := h.Room()
 	t.status("Hosting %q as %s on port %d.\n", r.Name, r.Host, h.Port())
@@ -115,7 +125,7 @@ func printHostBanner(t *terminal, h *peer.Host, db *store.Store) {
 		t.status("People on this network will see it in their room list.\n")
 	}
 	if addrs := h.Addrs(); len(addrs) > 0 {
-		t.status("Join by address: parley join %s   (or: nc %s)\n", addrs[0], strings.Replace(addrs[0], ":", " ", 1))
+		t.status("Invite link: %s   (parley join LINK; plain text: nc %s)\n", peer.InviteLink(addrs[0], r.ID), hostPortSpace(addrs[0]))
 		if len(addrs) > 1 {
 			t.status("Other addresses: %s\n", strings.Join(addrs[1:], ", "))
 		}

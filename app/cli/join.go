@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -35,14 +36,21 @@ func runJoin(args []string, env Env) error {
 	defer stop()
 	log := newLogger(env)
 	cfg := peer.JoinConfig{Nick: n, Logger: log}
-	if addr, err := peer.ParseAddress(pos[0]); err == nil && looksLikeAddress(pos[0]) {
+	if addr, roomID, err := peer.ParseLink(pos[0]); err == nil && looksLikeAddress(pos[0]) {
 		cfg.Addrs = []string{addr}
+		if roomID != "" { // a link names the room: follow it if it moves
+			if lobby, err := peer.OpenLobby(splitList(*ifaces), log, nil); err == nil {
+				defer lobby.Close()
+				cfg.Resolve = lobby.Resolver(roomID)
+			}
+		}
 	} else {
-		room, err := findRoom(ctx, pos[0], splitList(*ifaces), *wait)
+		room, lobby, err := findRoom(ctx, pos[0], splitList(*ifaces), *wait, log)
 		if err != nil {
 			return err
 		}
-		cfg.Addrs = room.Addrs
+		defer lobby.Close()
+		cfg.Addrs, cfg.Resolve = room.Addrs, lobby.Resolver(room.ID)
 	}
 	t := &terminal{env: env, you: n}
 	cfg.OnEvent = t.onEvent
@@ -69,10 +77,11 @@ func looksLikeAddress(s string) bool {
 }
 
 // findRoom browses until a room of that name (or id) shows up, or wait
-// passes.
-func findRoom(ctx context.Context, name string, ifaces []string, wait time.Duration) (chat.Room, error) {
+// passes. The lobby stays open, for the caller to follow the room if its
+// address changes; the caller closes it.
+func findRoom(ctx context.Context, name string, ifaces []string, wait time.Duration, log *slog.Logger) (chat.Room, *peer.Lobby, error) {
 	found := make(chan struct{}, 1)
-	lobby, err := peer.OpenLobby(ifaces, nil, func(rooms []chat.Room) {
+	lobby, err := peer.OpenLobby(ifaces, log, func(rooms []chat.Room) {
 		if len(peer.MatchRooms(rooms, name)) > 0 {
 			select {
 			case found <- struct{}{}:
@@ -81,24 +90,27 @@ func findRoom(ctx context.Context, name string, ifaces []string, wait time.Durat
 		}
 	})
 	if err != nil {
-		return chat.Room{}, err
+		return chat.Room{}, nil, err
 	}
-	defer lobby.Close()
 	select {
 	case <-found:
 	case <-time.After(wait):
 	case <-ctx.Done():
-		return chat.Room{}, ctx.Err()
+		lobby.Close()
+		return chat.Room{}, nil, ctx.Err()
 	}
 	rooms := lobby.Rooms()
 	matches := peer.MatchRooms(rooms, name)
 	switch len(matches) {
 	case 1:
-		return matches[0], nil
+		return matches[0], lobby, nil
 	case 0:
-		return chat.Room{}, noRoomError{fmt.Sprintf("no room named %q on this network (looked for %v)%s", name, wait, listing(rooms))}
+		err = noRoomError{fmt.Sprintf("no room named %q on this network (looked for %v)%s", name, wait, listing(rooms))}
+	default:
+		err = noRoomError{fmt.Sprintf("%d rooms are named %q; join one by its id or address:%s", len(matches), name, listing(matches))}
 	}
-	return chat.Room{}, noRoomError{fmt.Sprintf("%d rooms are named %q; join one by its id or address:%s", len(matches), name, listing(matches))}
+	lobby.Close()
+	return chat.Room{}, nil, err
 }
 
 func listing(rooms []chat.Room) string {
