@@ -20,8 +20,8 @@ func (l *Lab) AddIface(host, name, cidr string) {
 	}
 	ns := l.NS(host)
 	l.mu.Lock()
-	l.extra++
-	peer := fmt.Sprintf("x%d", l.extra)
+	l.peers++
+	peer := fmt.Sprintf("p%d", l.peers)
 	l.mu.Unlock()
 	l.mustIP("-n", ns, "link", "add", name, "type", "veth", "peer", "name", peer, "netns", l.sw)
 	l.mustIP("-n", l.sw, "link", "set", peer, "up")
@@ -39,6 +39,19 @@ func (l *Lab) LinkDown(host string) {
 func (l *Lab) LinkUp(host string) {
 	l.t.Helper()
 	l.mustIP("-n", l.NS(host), "link", "set", "eth0", "up")
+}
+
+// SetMulticast turns the multicast flag of host's interface ifname on or
+// off ("ip link set IFACE multicast off"), as some Wi-Fi drivers and VPN
+// clients do. With it off, the kernel refuses to join multicast groups on
+// the interface.
+func (l *Lab) SetMulticast(host, ifname string, on bool) {
+	l.t.Helper()
+	state := "off"
+	if on {
+		state = "on"
+	}
+	l.mustIP("-n", l.NS(host), "link", "set", ifname, "multicast", state)
 }
 
 // IP runs "ip -n NS args..." for host's namespace and fails the test if it

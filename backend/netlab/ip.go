@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +52,15 @@ func pickSubnet() netip.Prefix {
 	panic("netlab: no free subnet after 1000 tries")
 }
 
+// randomULA returns a random unique local /64: fd, a 40-bit global ID
+// and a 16-bit subnet ID (RFC 4193).
+func randomULA() netip.Prefix {
+	var b [16]byte
+	_, _ = rand.Read(b[1:8])
+	b[0] = 0xfd
+	return netip.PrefixFrom(netip.AddrFrom16(b), 64)
+}
+
 // teardown kills the lab's processes and deletes its namespaces. Errors are
 // reported with t.Errorf: a namespace left behind is a bug worth failing on.
 func (l *Lab) teardown() {
@@ -68,7 +79,11 @@ func (l *Lab) teardown() {
 			l.t.Errorf("netlab: ip netns del %s: %v: %s", nsList[i], err, out)
 		}
 	}
-	usedSubnets.Delete(l.subnet)
+	l.mu.Lock()
+	for _, ln := range l.lans {
+		usedSubnets.Delete(ln.subnet)
+	}
+	l.mu.Unlock()
 }
 
 // killStragglers kills, by PID, processes still running inside ns: children
@@ -80,7 +95,7 @@ func killStragglers(ns string) {
 		return
 	}
 	for _, f := range strings.Fields(out) {
-		if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
@@ -88,5 +103,12 @@ func killStragglers(ns string) {
 
 // String describes the lab for logs.
 func (l *Lab) String() string {
-	return fmt.Sprintf("netlab %s (%s)", l.sw, l.subnet)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var nets []string
+	for name, ln := range l.lans {
+		nets = append(nets, name+"="+ln.subnet.String())
+	}
+	slices.Sort(nets)
+	return fmt.Sprintf("netlab %s (%s)", l.sw, strings.Join(nets, " "))
 }

@@ -15,7 +15,8 @@ import (
 )
 
 // TestMain plays a helper role when the test binary is re-executed inside a
-// lab namespace (see Reexec): NETLAB_HELPER=listen or dial.
+// lab namespace (see Reexec): NETLAB_HELPER=listen, dial, udprecv or
+// udpsend, on NETLAB_ADDR.
 func TestMain(m *testing.M) {
 	switch os.Getenv("NETLAB_HELPER") {
 	case "":
@@ -24,6 +25,10 @@ func TestMain(m *testing.M) {
 		exitOn(listenOnce(os.Getenv("NETLAB_ADDR")))
 	case "dial":
 		exitOn(dialOnce(os.Getenv("NETLAB_ADDR")))
+	case "udprecv":
+		exitOn(udpRecv(os.Getenv("NETLAB_ADDR")))
+	case "udpsend":
+		exitOn(udpSend(os.Getenv("NETLAB_ADDR")))
 	default:
 		exitOn(fmt.Errorf("unknown helper %q", os.Getenv("NETLAB_HELPER")))
 	}
@@ -40,7 +45,7 @@ func exitOn(err error) {
 // listenOnce accepts one connection on addr, echoes one line back in upper
 // case and exits; it gives up after 10 s.
 func listenOnce(addr string) error {
-	ln, err := net.Listen("tcp4", addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -63,7 +68,7 @@ func listenOnce(addr string) error {
 
 // dialOnce sends "ping" to addr and prints the reply; it gives up after 1 s.
 func dialOnce(addr string) error {
-	c, err := net.DialTimeout("tcp4", addr, time.Second)
+	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return err
 	}
@@ -77,10 +82,17 @@ func dialOnce(addr string) error {
 	return err
 }
 
-// startListener runs the listen helper in host and waits until it is ready.
+// startListener runs the listen helper in host on its eth0 address and
+// waits until it is ready.
 func startListener(t *testing.T, ctx context.Context, l *Lab, host, port string) *exec.Cmd {
 	t.Helper()
-	cmd := l.Reexec(ctx, host, "NETLAB_HELPER=listen", "NETLAB_ADDR="+l.Addr(host)+":"+port)
+	return startListenerOn(t, ctx, l, host, net.JoinHostPort(l.Addr(host), port))
+}
+
+// startListenerOn runs the listen helper in host on addr.
+func startListenerOn(t *testing.T, ctx context.Context, l *Lab, host, addr string) *exec.Cmd {
+	t.Helper()
+	cmd := l.Reexec(ctx, host, "NETLAB_HELPER=listen", "NETLAB_ADDR="+addr)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
