@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, waitFor, within } from '@testing-library/svelte';
+import { act, fireEvent, waitFor, within } from '@testing-library/svelte';
 import { emit, fakeLayout, installEventBus, mockedApi, renderApp, screen, handlers } from './test/harness';
-import { member, message, room, session } from './test/fixtures';
+import { iface, member, message, networkReport, recentRoom, room, session } from './test/fixtures';
 
 vi.mock('$lib/api', async (importOriginal) => {
   const real = await importOriginal<typeof import('$lib/api')>();
@@ -18,6 +18,10 @@ vi.mock('$lib/api', async (importOriginal) => {
     currentSession: vi.fn(),
     loadOlder: vi.fn(),
     hostedRooms: vi.fn(),
+    network: vi.fn(),
+    recentRooms: vi.fn(),
+    joinRecent: vi.fn(),
+    copyInviteLink: vi.fn(),
   };
 });
 vi.mock('$lib/events', () => ({ subscribe: vi.fn(), on: vi.fn() }));
@@ -30,6 +34,7 @@ beforeEach(() => {
   mockedApi.leave.mockResolvedValue(undefined);
   mockedApi.loadOlder.mockResolvedValue({ messages: [], more: false });
   mockedApi.hostedRooms.mockResolvedValue([]);
+  mockedApi.recentRooms.mockResolvedValue([]);
 });
 
 const lobbyHeading = () => screen.getByRole('heading', { name: 'Rooms on this network' });
@@ -179,6 +184,21 @@ describe('lobby', () => {
 
     await user.clear(within(dialog).getByRole('textbox'));
     await user.keyboard('10.0.0.9:7001{Enter}');
+    expect(await screen.findByRole('heading', { name: 'Design crit' })).toBeInTheDocument();
+  });
+
+  it('Join by address takes an invite link too', async () => {
+    mockedApi.joinAddress.mockResolvedValue(session());
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}j{/Control}');
+    const dialog = screen.getByRole('dialog', { name: 'Join by address' });
+    const input = within(dialog).getByLabelText('host:port or a parley:// link');
+    expect(input).toHaveFocus();
+    expect(input).toHaveAttribute('placeholder', expect.stringContaining('parley://'));
+    await user.keyboard('{Enter}');
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('or paste an invite link');
+    await user.keyboard('  parley://192.168.1.20:41000/0123456789abcdef {Enter}');
+    expect(mockedApi.joinAddress).toHaveBeenCalledExactlyOnceWith('parley://192.168.1.20:41000/0123456789abcdef');
     expect(await screen.findByRole('heading', { name: 'Design crit' })).toBeInTheDocument();
   });
 
@@ -726,5 +746,277 @@ describe('host dialog quick picks', () => {
       await user.keyboard('{Escape}');
     }
     expect(warn).toHaveBeenCalled();
+  });
+});
+
+describe('recent rooms', () => {
+  const recentList = () => screen.getByRole('list', { name: 'Recent rooms' });
+  const recentButtons = () => within(recentList()).getAllByRole('button');
+  beforeEach(() => {
+    mockedApi.recentRooms.mockResolvedValue([
+      recentRoom({ id: 'r1', name: 'Design crit', host: 'grace' }),
+      recentRoom({ id: 'old1', name: 'Book club', host: 'linus', addrs: ['192.168.1.40:41001'], lastJoined: Date.now() - 86_400_000 }),
+      recentRoom({ id: 'old2', name: 'Σύσκεψη', host: 'δημήτρης', addrs: [], lastJoined: Date.now() - 5 * 60_000 }),
+    ]);
+    mockedApi.joinRecent.mockImplementation(async (id) => session({ room: { id, name: id === 'old1' ? 'Book club' : 'Σύσκεψη', host: 'linus', address: '192.168.1.40:41001' } }));
+    mockedApi.joinRoom.mockResolvedValue(session());
+  });
+
+  it('lists only the rooms joined before that are not live now, with when and where', async () => {
+    await renderApp();
+    await emit('lobby:rooms', [room({ id: 'r1', name: 'Design crit' })]);
+    expect(roomButtons().map((b) => b.querySelector('.name')?.textContent?.trim())).toEqual(['Design crit']);
+    const rows = recentButtons();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('Book club');
+    expect(rows[0]).toHaveTextContent('hosted by linus');
+    expect(rows[0]).toHaveTextContent('last joined yesterday');
+    expect(rows[0]).toHaveTextContent('192.168.1.40:41001');
+    expect(rows[1].querySelector('.host')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('hosted by δημήτρης · last joined 5 min ago');
+    expect(within(recentList()).queryByText('Design crit')).toBeNull();
+
+    // The live room goes away: it is a recent room again.
+    await emit('lobby:rooms', []);
+    expect(recentButtons().map((b) => b.querySelector('.name')?.textContent?.trim())).toEqual(['Design crit', 'Book club', 'Σύσκεψη']);
+  });
+
+  it('with no live rooms, the empty state points at the recent rooms and Join by address', async () => {
+    await renderApp();
+    expect(await screen.findByText('No rooms found on this network right now')).toBeInTheDocument();
+    expect(screen.getByText(/A room you joined before may still be there: try it below\. Or join by address/)).toBeInTheDocument();
+    expect(screen.queryByText(/No rooms on this network yet/)).toBeNull();
+    expect(recentButtons()).toHaveLength(3);
+  });
+
+  it('a click joins with JoinRecent and the id', async () => {
+    const { user } = await renderApp();
+    await emit('lobby:rooms', [room({ id: 'r1' })]);
+    await user.click(recentButtons()[0]);
+    expect(mockedApi.joinRecent).toHaveBeenCalledExactlyOnceWith('old1');
+    expect(mockedApi.joinRoom).not.toHaveBeenCalled();
+    expect(await screen.findByRole('heading', { name: 'Book club' })).toBeInTheDocument();
+  });
+
+  it('the arrow keys go on from the live rooms into the recent ones; Enter joins with JoinRecent', async () => {
+    const { user } = await renderApp();
+    await emit('lobby:rooms', [room({ id: 'r1' }), room({ id: 'r2', name: 'Lunch' })]);
+    const live = roomButtons();
+    const recent = recentButtons();
+    await user.keyboard('{ArrowDown}');
+    expect(live[0]).toHaveFocus();
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(recent[0]).toHaveFocus();
+    await user.keyboard('{ArrowUp}');
+    expect(live[1]).toHaveFocus();
+    await user.keyboard('{End}');
+    expect(recent[1]).toHaveFocus();
+    await user.keyboard('{Home}');
+    expect(live[0]).toHaveFocus();
+    // Each list keeps one row in the Tab order.
+    await user.keyboard('{End}');
+    expect(live.map((b) => b.tabIndex)).toEqual([0, -1]);
+    expect(recent.map((b) => b.tabIndex)).toEqual([-1, 0]);
+    await user.keyboard('{Enter}');
+    expect(mockedApi.joinRecent).toHaveBeenCalledExactlyOnceWith('old2');
+    expect(mockedApi.joinRoom).not.toHaveBeenCalled();
+    expect(await screen.findByRole('heading', { name: 'Σύσκεψη' })).toBeInTheDocument();
+  });
+
+  it('with recent rooms listed, ArrowDown still focuses the first live room and Enter joins it', async () => {
+    const { user } = await renderApp();
+    await waitFor(() => expect(recentButtons()).toHaveLength(3));
+    await emit('lobby:rooms', [room({ id: 'r1', name: 'Design crit' })]);
+    await user.keyboard('{ArrowDown}');
+    expect(roomButtons()[0]).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(mockedApi.joinRoom).toHaveBeenCalledExactlyOnceWith('r1');
+    expect(mockedApi.joinRecent).not.toHaveBeenCalled();
+    expect(await screen.findByRole('heading', { name: 'Design crit' })).toBeInTheDocument();
+  });
+
+  it('shows a JoinRecent rejection in the lobby, and reloads the list on coming back', async () => {
+    mockedApi.joinRecent.mockRejectedValueOnce(new Error('Nobody answered at 192.168.1.40:41001.'));
+    const { user } = await renderApp();
+    await user.click((await screen.findAllByRole('button', { name: /Book club/ }))[0]);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Couldn’t join “Book club”: Nobody answered at 192.168.1.40:41001.');
+    expect(lobbyHeading()).toBeInTheDocument();
+
+    expect(mockedApi.recentRooms).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByRole('button', { name: /Book club/ }));
+    await screen.findByRole('heading', { name: 'Book club' });
+    await user.keyboard('{Control>}{Shift>}L{/Shift}{/Control}');
+    expect(lobbyHeading()).toBeInTheDocument();
+    expect(mockedApi.recentRooms).toHaveBeenCalledTimes(2);
+  });
+
+  it('a RecentRooms failure leaves the lobby working', async () => {
+    mockedApi.recentRooms.mockRejectedValue(new Error('disk'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await renderApp();
+    await waitFor(() => expect(warn).toHaveBeenCalled());
+    expect(screen.getByText('No rooms on this network yet — host one, or join by address')).toBeInTheDocument();
+    expect(screen.queryByRole('list', { name: 'Recent rooms' })).toBeNull();
+  });
+});
+
+describe('network check', () => {
+  const panel = () => screen.getByRole('dialog', { name: 'Network check' });
+  function held() {
+    let resolve!: (r: ReturnType<typeof networkReport>) => void;
+    let reject!: (e: Error) => void;
+    mockedApi.network.mockReturnValueOnce(new Promise((ok, no) => ((resolve = ok), (reject = no))));
+    return { resolve: (r = networkReport()) => act(() => resolve(r)), reject: (e: Error) => act(() => reject(e)) };
+  }
+
+  it('Ctrl+I opens it; it says it is checking, then shows the hints, the connections and the rooms; Esc closes', async () => {
+    const check = held();
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}i{/Control}');
+    expect(panel()).toHaveFocus();
+    expect(mockedApi.network).toHaveBeenCalledTimes(1);
+    expect(within(panel()).getByRole('status')).toHaveTextContent('Checking the network…');
+    expect(panel()).toHaveAttribute('aria-busy', 'true');
+
+    await check.resolve();
+    expect(within(panel()).queryByText('Checking the network…')).toBeNull();
+    const found = within(panel()).getByRole('status', { name: 'What Parley found' });
+    expect(found.querySelector('.headline')).toHaveTextContent('Discovery works on eth0: 1 room answered.');
+    expect(within(found).getByText('docker0 is skipped: it only reaches containers on this computer.')).toBeInTheDocument();
+
+    const conns = within(panel()).getByRole('region', { name: /Network connections/ });
+    expect(conns).toHaveTextContent('1 used, 1 skipped');
+    const items = within(conns).getAllByRole('listitem');
+    // Used connections come first.
+    expect(items[0]).toHaveTextContent('eth0');
+    expect(items[0]).toHaveTextContent('used for discovery');
+    expect(items[0]).toHaveTextContent('192.168.1.20/24');
+    expect(items[0]).toHaveTextContent('Hears itself');
+    expect(items[0]).toHaveTextContent('1 room answered');
+    expect(items[0]).not.toHaveClass('skipped');
+    expect(items[1]).toHaveTextContent('docker0');
+    expect(items[1]).toHaveTextContent('not used');
+    expect(items[1]).toHaveTextContent('A virtual network for containers');
+    expect(items[1]).not.toHaveTextContent('Hears itself');
+    expect(items[1]).toHaveClass('skipped');
+
+    const rooms = within(panel()).getByRole('region', { name: /Rooms that answered/ });
+    expect(within(rooms).getByRole('listitem')).toHaveTextContent('Design crit hosted by grace via eth0');
+
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(lobbyHeading()).toBeInTheDocument();
+  });
+
+  it('says so when an interface does not hear itself and nothing answered', async () => {
+    mockedApi.network.mockResolvedValue(
+      networkReport({
+        interfaces: [iface({ name: 'wlan0', selfSeen: false, rooms: 0 })],
+        rooms: [],
+        hints: ['Multicast seems blocked on wlan0: this computer did not hear its own test.'],
+      }),
+    );
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}i{/Control}');
+    const found = await within(panel()).findByRole('status', { name: 'What Parley found' });
+    expect(found).toHaveTextContent('Multicast seems blocked on wlan0');
+    expect(within(panel()).getByText(/Doesn’t hear itself/)).toBeInTheDocument();
+    expect(within(panel()).getByText('No rooms answered')).toBeInTheDocument();
+    expect(within(panel()).getByText('None answered during the check.')).toBeInTheDocument();
+  });
+
+  it('shows a failure inline; Check again runs it again; it runs once at a time', async () => {
+    const first = held();
+    const { user } = await renderApp();
+    await user.click(screen.getByRole('button', { name: /Network/ }));
+    const again = within(panel()).getByRole('button', { name: 'Checking…' });
+    await user.click(again);
+    expect(mockedApi.network).toHaveBeenCalledTimes(1);
+
+    await first.reject(new Error('No network interfaces could be read.'));
+    expect(within(panel()).getByRole('alert')).toHaveTextContent('Couldn’t check the network: No network interfaces could be read.');
+
+    const second = held();
+    await user.click(within(panel()).getByRole('button', { name: 'Check again' }));
+    expect(mockedApi.network).toHaveBeenCalledTimes(2);
+    expect(within(panel()).queryByRole('alert')).toBeNull();
+    expect(within(panel()).getByText('Checking the network…')).toBeInTheDocument();
+    await second.resolve();
+    expect(within(panel()).getByRole('status', { name: 'What Parley found' })).toHaveTextContent('Discovery works on eth0');
+
+    await user.click(within(panel()).getByRole('button', { name: /Close/ }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.getByRole('button', { name: /Network/ })).toHaveFocus();
+  });
+
+  it('runs a fresh check each time it opens; the empty lobby links to it', async () => {
+    mockedApi.network.mockResolvedValue(networkReport());
+    const { user } = await renderApp();
+    await user.click(screen.getByRole('button', { name: 'Check the network' }));
+    await within(panel()).findByRole('status', { name: 'What Parley found' });
+    await user.keyboard('{Escape}');
+    await user.keyboard('{Control>}i{/Control}');
+    expect(mockedApi.network).toHaveBeenCalledTimes(2);
+    await user.keyboard('{Escape}');
+  });
+
+  it('keeps Tab inside the panel', async () => {
+    mockedApi.network.mockResolvedValue(networkReport());
+    const { user } = await renderApp();
+    await user.keyboard('{Control>}i{/Control}');
+    await within(panel()).findByRole('status', { name: 'What Parley found' });
+    const buttons = within(panel()).getAllByRole('button');
+    await user.tab();
+    expect(buttons[0]).toHaveFocus();
+    for (let i = 1; i < buttons.length; i++) await user.tab();
+    expect(buttons[buttons.length - 1]).toHaveFocus();
+    await user.tab();
+    expect(buttons[0]).toHaveFocus();
+  });
+});
+
+describe('invite link', () => {
+  const copy = () => screen.getByRole('button', { name: 'Copy invite link' });
+
+  it('copies the link and shows it, selectable, for a host', async () => {
+    mockedApi.copyInviteLink.mockResolvedValue('parley://192.168.1.20:41000/0123456789abcdef');
+    const { user } = await inRoom(session({ hosting: true }));
+    await user.click(copy());
+    expect(mockedApi.copyInviteLink).toHaveBeenCalledTimes(1);
+    const note = screen.getAllByRole('status').find((el) => el.textContent?.includes('Link copied'))!;
+    expect(note).toBeDefined();
+    expect(within(note).getByText('parley://192.168.1.20:41000/0123456789abcdef')).toHaveClass('link');
+    await user.click(within(note).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByText('Link copied')).toBeNull();
+  });
+
+  it('is there for members too, works from the keyboard, and shows a rejection', async () => {
+    mockedApi.copyInviteLink.mockRejectedValueOnce(new Error('No LAN address is known for this room yet.'));
+    mockedApi.copyInviteLink.mockResolvedValueOnce('parley://192.168.1.23:41000/r1');
+    const { user } = await inRoom(session({ hosting: false }));
+    copy().focus();
+    await user.keyboard('{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Couldn’t copy an invite link');
+    expect(alert).toHaveTextContent('No LAN address is known for this room yet.');
+    expect(screen.queryByText('Link copied')).toBeNull();
+
+    await user.keyboard('{Enter}');
+    expect(await screen.findByText('parley://192.168.1.23:41000/r1')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(copy()).toHaveFocus();
+  });
+
+  it('the confirmation goes by itself', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      mockedApi.copyInviteLink.mockResolvedValue('parley://192.168.1.23:41000/r1');
+      const { user } = await inRoom();
+      await user.click(copy());
+      expect(await screen.findByText('Link copied')).toBeInTheDocument();
+      await act(() => vi.advanceTimersByTime(9_000));
+      expect(screen.queryByText('Link copied')).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

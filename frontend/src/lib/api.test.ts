@@ -67,6 +67,52 @@ describe('api', () => {
     expect(await api.hostedRooms()).toEqual(rooms);
   });
 
+  it('network normalises null lists in the report', async () => {
+    const Network = vi
+      .fn()
+      .mockResolvedValueOnce({
+        interfaces: [{ name: 'eth0', addrs: null, up: true, multicast: true, loopback: false, used: true, skipped: '', selfSeen: true, rooms: 0 }],
+        rooms: null,
+        hints: null,
+      })
+      .mockResolvedValueOnce(null);
+    bind({ Network });
+    const r = await api.network();
+    expect(Network).toHaveBeenCalledWith();
+    expect(r.interfaces[0].addrs).toEqual([]);
+    expect(r.interfaces[0].name).toBe('eth0');
+    expect(r.rooms).toEqual([]);
+    expect(r.hints).toEqual([]);
+    expect(await api.network()).toEqual({ interfaces: [], rooms: [], hints: [] });
+  });
+
+  it('recentRooms treats null as no rooms and null addrs as none', async () => {
+    const room = { id: 'a', name: 'Crit', host: 'grace', addrs: null, lastJoined: 5 };
+    bind({ RecentRooms: vi.fn().mockResolvedValueOnce(null).mockResolvedValueOnce([room]) });
+    expect(await api.recentRooms()).toEqual([]);
+    expect(await api.recentRooms()).toEqual([{ ...room, addrs: [] }]);
+  });
+
+  it('joinRecent passes the room id; copyInviteLink resolves with the link or rejects with Go’s reason', async () => {
+    const JoinRecent = vi.fn().mockResolvedValue({
+      room: { id: 'r9', name: 'Crit', host: 'grace', address: '10.0.0.2:7000' },
+      you: 'ann',
+      hosting: false,
+      state: 'connected',
+      members: null,
+      messages: null,
+      pending: null,
+    });
+    bind({
+      JoinRecent,
+      CopyInviteLink: vi.fn().mockResolvedValueOnce('parley://10.0.0.2:7000/r9').mockRejectedValueOnce('You are not in a room.'),
+    });
+    expect((await api.joinRecent('r9')).members).toEqual([]);
+    expect(JoinRecent).toHaveBeenCalledWith('r9');
+    expect(await api.copyInviteLink()).toBe('parley://10.0.0.2:7000/r9');
+    await expect(api.copyInviteLink()).rejects.toThrow('You are not in a room.');
+  });
+
   it('keeps Error rejections and wraps other values', async () => {
     const boom = new Error('boom');
     bind({ Leave: () => Promise.reject(boom), Send: () => Promise.reject({ message: 'too long' }) });
@@ -90,13 +136,17 @@ describe('api', () => {
     const names = [...src.matchAll(/call\('(\w+)'/g)].map((m) => m[1]).sort();
     expect(names).toEqual(
       [
+        'CopyInviteLink',
         'HostRoom',
         'HostedRooms',
         'JoinAddress',
+        'JoinRecent',
         'JoinRoom',
         'Leave',
         'LoadOlder',
+        'Network',
         'Profile',
+        'RecentRooms',
         'Rooms',
         'Send',
         'Session',

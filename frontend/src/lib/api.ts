@@ -80,6 +80,49 @@ export interface HostedRoom {
   lastUsed: number;
 }
 
+/** RecentRoom is a room this app joined before; lastJoined is unix milliseconds. */
+export interface RecentRoom {
+  id: string;
+  name: string;
+  host: string;
+  /** Its last known addresses ("host:port"). */
+  addrs: string[];
+  lastJoined: number;
+}
+
+/** NetIface is one network interface as the network check saw it. */
+export interface NetIface {
+  name: string;
+  /** Its addresses in CIDR form. */
+  addrs: string[];
+  up: boolean;
+  multicast: boolean;
+  loopback: boolean;
+  /** Discovery runs on it. */
+  used: boolean;
+  /** Why it is not used; "" when used. */
+  skipped: string;
+  /** This machine heard its own test announcement on it. */
+  selfSeen: boolean;
+  /** How many rooms answered on it. */
+  rooms: number;
+}
+
+/** SeenRoom is a room that answered the network check, and on which interface. */
+export interface SeenRoom {
+  id: string;
+  name: string;
+  host: string;
+  interface: string;
+}
+
+/** NetworkReport is the result of a network check; hints are plain sentences, most important first. */
+export interface NetworkReport {
+  interfaces: NetIface[];
+  rooms: SeenRoom[];
+  hints: string[];
+}
+
 /** Methods lists every bound Go method with its parameters and resolved value. */
 interface Methods {
   Profile(): Profile;
@@ -93,6 +136,10 @@ interface Methods {
   Session(): Session | null;
   LoadOlder(before: number): OlderPage;
   HostedRooms(): HostedRoom[];
+  Network(): NetworkReport;
+  RecentRooms(): RecentRoom[];
+  JoinRecent(roomID: string): Session;
+  CopyInviteLink(): string;
 }
 
 type MethodName = keyof Methods;
@@ -152,7 +199,7 @@ export const hostRoom = (name: string): Promise<Session> => session(call('HostRo
 /** joinRoom joins a room from the lobby list by its id. */
 export const joinRoom = (roomID: string): Promise<Session> => session(call('JoinRoom', roomID));
 
-/** joinAddress joins a room by "host:port". */
+/** joinAddress joins a room by "host:port" or an invite link (parley://host:port/roomid). */
 export const joinAddress = (address: string): Promise<Session> => session(call('JoinAddress', address));
 
 /** send queues a message and returns its id; the message itself arrives as room:message. */
@@ -172,3 +219,23 @@ export const loadOlder = async (before: number): Promise<OlderPage> => {
 
 /** hostedRooms lists the rooms this app hosted before, most recent first. */
 export const hostedRooms = async (): Promise<HostedRoom[]> => (await call('HostedRooms')) ?? [];
+
+/** network runs a network check (it takes a few seconds) and reports what it found. */
+export const network = async (): Promise<NetworkReport> => {
+  const r = await call('Network');
+  return {
+    interfaces: (r?.interfaces ?? []).map((i) => ({ ...i, addrs: i.addrs ?? [] })),
+    rooms: r?.rooms ?? [],
+    hints: r?.hints ?? [],
+  };
+};
+
+/** recentRooms lists the rooms this app joined before, most recent first. */
+export const recentRooms = async (): Promise<RecentRoom[]> =>
+  ((await call('RecentRooms')) ?? []).map((r) => ({ ...r, addrs: r.addrs ?? [] }));
+
+/** joinRecent joins a room joined before, at its last known addresses (or wherever it is seen now). */
+export const joinRecent = (roomID: string): Promise<Session> => session(call('JoinRecent', roomID));
+
+/** copyInviteLink puts an invite link for the current room on the clipboard and returns it. */
+export const copyInviteLink = (): Promise<string> => call('CopyInviteLink');

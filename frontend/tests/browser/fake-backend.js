@@ -19,6 +19,14 @@
     heldOlder: [],
     failOlder: 0, // how many LoadOlder calls to reject first
     hosted: [],
+    // Rooms joined before (RecentRooms), the network check's report, and what
+    // CopyInviteLink rejects with ('' to copy).
+    recent: [],
+    network: { interfaces: [], rooms: [], hints: [] },
+    networkError: '',
+    holdNetwork: false,
+    heldNetwork: [],
+    inviteError: '',
     emit,
     echo(id, text) {
       const m = { seq: ++fake.seq, id, from: fake.session.you, text, ts: Date.now(), mine: true };
@@ -28,6 +36,9 @@
     },
     release() {
       for (const [id, text] of fake.held.splice(0)) fake.echo(id, text);
+    },
+    releaseNetwork() {
+      for (const answer of fake.heldNetwork.splice(0)) answer();
     },
     releaseOlder() {
       for (const answer of fake.heldOlder.splice(0)) answer();
@@ -105,6 +116,25 @@
       return new Promise((resolve) => fake.heldOlder.push(() => resolve(page)));
     },
     HostedRooms: () => later(30, fake.hosted),
+    RecentRooms: () => later(20, fake.recent),
+    JoinRecent(id) {
+      const room = fake.recent.find((r) => r.id === id);
+      if (!room) return reject(20, 'That room isn’t one you joined before.');
+      fake.session = fake.makeSession ? fake.makeSession(room) : sessionFor(room, false);
+      fake.history = fake.makeHistory ? fake.makeHistory(room) : [...fake.session.messages];
+      return later(60, fake.session);
+    },
+    // The real check takes 2–3 s; this one answers at once unless held.
+    Network() {
+      const answer = (ok, no) => (fake.networkError ? no(fake.networkError) : ok(fake.network));
+      if (!fake.holdNetwork) return new Promise((ok, no) => setTimeout(() => answer(ok, no), 50));
+      return new Promise((ok, no) => fake.heldNetwork.push(() => answer(ok, no)));
+    },
+    CopyInviteLink() {
+      if (!fake.session) return reject(10, 'You’re not in a room.');
+      if (fake.inviteError) return reject(10, fake.inviteError);
+      return later(10, `parley://${fake.session.room.address}/${fake.session.room.id}`);
+    },
   };
 
   // ?restored: the app was closed inside a room with unsent messages; it starts

@@ -1,8 +1,9 @@
 // Real-browser smoke test: serves the built dist/ on 127.0.0.1, fakes the Wails
 // bindings per the Go contract, and drives the app with the keyboard in Debian's
 // Chromium: nickname → lobby → a room appears → ArrowDown, Enter → send → confirmed;
-// quick picks in the host dialog; scrolling back through a long history; a session
-// restored at startup with unsent messages. Screenshots (light and dark) go to
+// the network check; copying an invite link; recent rooms; quick picks in the host
+// dialog; scrolling back through a long history; a session restored at startup with
+// unsent messages. Screenshots (light and dark) go to
 // test-results/.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -185,6 +186,72 @@ try {
     await dialog.waitFor({ state: 'detached' });
   });
 
+  await step('lobby: Ctrl+I opens the network check: checking, then hints, connections (a skipped docker0) and the room that answered; Esc closes', async () => {
+    await fake(() => {
+      window.__fake.holdNetwork = true;
+      window.__fake.network = {
+        hints: [
+          'Discovery works on Wi-Fi (wlp2s0): this computer hears itself and 1 room answered.',
+          'A room you expect isn’t there? Its host may be on another network or a guest Wi-Fi — ask them for an invite link and use Join by address.',
+        ],
+        interfaces: [
+          { name: 'lo', addrs: ['127.0.0.1/8', '::1/128'], up: true, multicast: false, loopback: true, used: false, skipped: 'Loopback: it only reaches this computer.', selfSeen: false, rooms: 0 },
+          { name: 'wlp2s0', addrs: ['192.168.1.20/24', 'fe80::8e1f:64ff:fe2a:11b3/64'], up: true, multicast: true, loopback: false, used: true, skipped: '', selfSeen: true, rooms: 1 },
+          { name: 'docker0', addrs: ['172.17.0.1/16'], up: true, multicast: true, loopback: false, used: false, skipped: 'A virtual network for containers on this computer; it doesn’t reach other computers.', selfSeen: false, rooms: 0 },
+        ],
+        rooms: [{ id: 'r1', name: 'Design crit', host: 'Grace', interface: 'wlp2s0' }],
+      };
+    });
+    await page.keyboard.press('Control+I');
+    const panel = page.getByRole('dialog', { name: 'Network check' });
+    await panel.waitFor();
+    assert.equal(await panel.evaluate((el) => el === document.activeElement), true, 'the panel did not take focus');
+    await panel.getByRole('status').filter({ hasText: 'Checking the network…' }).waitFor();
+    assert.equal((await calls('Network')).length, 1);
+    await shot('14-network-checking');
+
+    await fake(() => window.__fake.releaseNetwork());
+    const found = panel.getByRole('status', { name: 'What Parley found' });
+    await found.waitFor();
+    assert.match(await found.locator('.headline').innerText(), /^Discovery works on Wi-Fi \(wlp2s0\)/);
+    const ifaces = panel.getByRole('region', { name: /Network connections/ }).locator('li.iface');
+    assert.deepEqual(await ifaces.locator('.iface-name').allInnerTexts(), ['wlp2s0', 'lo', 'docker0']);
+    assert.match(await ifaces.first().innerText(), /used for discovery[\s\S]*192\.168\.1\.20\/24[\s\S]*Hears itself[\s\S]*1 room answered/);
+    const docker = ifaces.filter({ hasText: 'docker0' });
+    assert.match(await docker.innerText(), /not used[\s\S]*doesn’t reach other computers/);
+    // Skipped connections are greyed.
+    const colour = (loc) => loc.locator('.iface-name').evaluate((el) => getComputedStyle(el).color);
+    assert.notEqual(await colour(docker), await colour(ifaces.first()), 'docker0 is not greyed');
+    assert.match(await panel.getByRole('region', { name: /Rooms that answered/ }).innerText(), /Design crit[\s\S]*hosted by Grace[\s\S]*via wlp2s0/);
+    await shot('15-network-report');
+    // The panel has focus: End scrolls the report down to the rooms that answered.
+    await panel.focus();
+    await page.keyboard.press('End');
+    const content = panel.locator('.content');
+    assert.ok(await content.evaluate((el) => el.scrollTop > 0 && Math.abs(el.scrollTop + el.clientHeight - el.scrollHeight) <= 1), 'End did not scroll the report');
+    await shot('15-network-report-end');
+
+    // The panel scrolls, not the page, at 800×600; Check again can fail, inline.
+    await page.setViewportSize({ width: 800, height: 600 });
+    const box = await panel.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 600, 'network panel does not fit 800×600');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+    await shot('15-network-report-800x600');
+    await fake(() => {
+      window.__fake.holdNetwork = false;
+      window.__fake.networkError = 'Couldn’t list this computer’s network interfaces.';
+    });
+    await panel.getByRole('button', { name: 'Check again' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'Couldn’t check the network: Couldn’t list' }).waitFor();
+    assert.equal((await calls('Network')).length, 2);
+    await shot('16-network-failed-800x600');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await fake(() => (window.__fake.networkError = ''));
+
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+  });
+
   await step('lobby: ArrowDown, Enter joins the first room; composer is focused', async () => {
     await fake(() => {
       const t = Date.now();
@@ -264,6 +331,33 @@ try {
     await page.setViewportSize({ width: 1024, height: 700 });
   });
 
+  await step('room: Copy invite link shows “Link copied” with the link, or why not', async () => {
+    const button = page.getByRole('button', { name: 'Copy invite link' });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const copied = page.getByRole('status').filter({ hasText: 'Link copied' });
+    await copied.waitFor();
+    assert.equal(await copied.locator('.link').innerText(), 'parley://192.168.1.23:41000/r1');
+    assert.equal(await copied.locator('.link').evaluate((el) => getComputedStyle(el).userSelect), 'all');
+    assert.deepEqual(await calls('CopyInviteLink'), [['CopyInviteLink']]);
+    await shot('19-room-invite-copied');
+    await page.setViewportSize({ width: 800, height: 600 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+    const pop = await copied.boundingBox();
+    assert.ok(pop && pop.x >= 0 && pop.x + pop.width <= 800, 'the confirmation does not fit 800 wide');
+    await shot('19-room-invite-copied-800x600');
+    await page.setViewportSize({ width: 1024, height: 700 });
+
+    await fake(() => (window.__fake.inviteError = 'No LAN address is known for this room yet.'));
+    await button.click();
+    await page.getByRole('alert').filter({ hasText: 'No LAN address is known for this room yet.' }).waitFor();
+    await copied.waitFor({ state: 'detached' });
+    await shot('20-room-invite-failed');
+    await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+    await fake(() => (window.__fake.inviteError = ''));
+    await page.getByRole('textbox', { name: 'Message' }).focus();
+  });
+
   await step('room: room:closed returns to the lobby with the reason', async () => {
     await fake(() => window.__fake.emit('room:closed', { reason: 'Grace closed the room.' }));
     await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
@@ -275,6 +369,19 @@ try {
     await page.setViewportSize({ width: 1024, height: 700 });
   });
 
+  // Rooms joined before; the lobby asks for them whenever it shows (next: after leaving).
+  await fake(() => {
+    const t = Date.now();
+    const yesterday = new Date();
+    yesterday.setDate(yesterday.getDate() - 1);
+    yesterday.setHours(12, 0, 0, 0);
+    window.__fake.recent = [
+      { id: 'r1', name: 'Design crit', host: 'Grace', addrs: ['192.168.1.23:41000'], lastJoined: t - 60_000 },
+      { id: 'old1', name: 'Book club', host: 'Margaret', addrs: ['192.168.1.52:41000'], lastJoined: yesterday.getTime() },
+      { id: 'old2', name: 'Ops war room — incident review for the storage migration', host: 'Linus', addrs: ['10.20.0.7:41000', '192.168.7.7:41000'], lastJoined: t - 9 * 86_400_000 },
+    ];
+  });
+
   await step('room: Ctrl+Shift+L leaves', async () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
@@ -282,6 +389,46 @@ try {
     await page.keyboard.press('Control+Shift+L');
     await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
     assert.equal((await calls('Leave')).length, 1);
+  });
+
+  await step('lobby: recent rooms not seen right now are listed under the live ones; ↓ goes on into them; Enter joins with JoinRecent', async () => {
+    const recent = page.getByRole('list', { name: 'Recent rooms' }).getByRole('button');
+    await recent.nth(1).waitFor();
+    assert.equal(await recent.count(), 2, 'a live room is listed as recent too');
+    assert.match(await recent.first().innerText(), /Book club[\s\S]*hosted by Margaret · last joined yesterday · 192\.168\.1\.52:41000/);
+    await page.keyboard.press('ArrowDown');
+    assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /Design crit/);
+    await page.keyboard.press('End');
+    assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /Ops war room/);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /Σύσκεψη/);
+    await page.keyboard.press('ArrowDown');
+    assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /Book club/);
+    await shot('17-lobby-recent');
+    await page.setViewportSize({ width: 800, height: 600 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+    await shot('17-lobby-recent-800x600');
+
+    // Discovery finds nothing: the empty state points at the recent rooms.
+    await fake(() => window.__fake.emit('lobby:rooms', []));
+    await page.getByText('No rooms found on this network right now').waitFor();
+    assert.equal(await recent.count(), 3);
+    await shot('18-lobby-empty-recent-800x600');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await fake(() => window.__fake.emit('lobby:rooms', window.__fake.rooms));
+    await page.getByRole('list', { name: 'Rooms on this network' }).waitFor();
+
+    await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Book club' }).waitFor();
+    assert.deepEqual(await calls('JoinRecent'), [['JoinRecent', 'old1']]);
+    await page.keyboard.press('Control+Shift+L');
+    await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
   });
 
   await step('lobby: Ctrl+N, ↓, Enter hosts a room from the quick picks', async () => {

@@ -2,7 +2,7 @@
 // the current session with its timeline. Components read its $state fields and call
 // its methods; it talks to Go only through $lib/api and $lib/events.
 import * as api from '$lib/api';
-import type { HostedRoom, Message, Room, Session } from '$lib/api';
+import type { HostedRoom, Message, NetworkReport, RecentRoom, Room, Session } from '$lib/api';
 import { subscribe, type Closed, type Presence, type Refused, type StateChange } from '$lib/events';
 import type { Entry, Outgoing } from '$lib/timeline';
 
@@ -20,6 +20,16 @@ export interface Notice {
   title: string;
   body: string;
 }
+
+/**
+ * NetworkCheck is where the network check is: not run yet, running (it takes a few
+ * seconds), done with its report, or failed with Go's reason.
+ */
+export type NetworkCheck =
+  | { state: 'idle' }
+  | { state: 'checking' }
+  | { state: 'done'; report: NetworkReport }
+  | { state: 'failed'; error: string };
 
 export class Parley {
   /** view is the screen being shown. */
@@ -42,6 +52,10 @@ export class Parley {
   failure = $state('');
   /** hostedRooms lists rooms this app hosted before, most recent first (for the host dialog). */
   hostedRooms = $state<HostedRoom[]>([]);
+  /** recentRooms lists rooms this app joined before, most recent first. */
+  recentRooms = $state<RecentRoom[]>([]);
+  /** network is the state of the network check. */
+  network = $state<NetworkCheck>({ state: 'idle' });
   /** olderError is why the last LoadOlder failed ("" otherwise). */
   olderError = $state('');
 
@@ -60,6 +74,12 @@ export class Parley {
     if (this.oldestSeq === 0) return 'none';
     if (this.oldestSeq <= 1 || this.#older === 'done') return 'start';
     return this.#older === 'idle' ? 'more' : this.#older;
+  });
+
+  /** recent is the rooms joined before that are not in the live lobby list right now. */
+  readonly recent = $derived.by(() => {
+    const live = new Set(this.rooms.map((r) => r.id));
+    return this.recentRooms.filter((r) => !live.has(r.id));
   });
 
   // Not reactive: ids already in entries, for de-duplication, and refusals that
@@ -118,13 +138,14 @@ export class Parley {
     this.view = 'nick';
   }
 
-  /** showLobby shows the lobby and refreshes its list. */
+  /** showLobby shows the lobby and refreshes its list and the rooms joined before. */
   showLobby(): void {
     this.view = 'lobby';
     api.listRooms().then(
       (rooms) => this.#onRooms(rooms),
       (e) => console.warn('parley: Rooms failed:', e),
     );
+    void this.refreshRecentRooms();
   }
 
   /** host starts hosting a room and enters it. */
@@ -137,7 +158,12 @@ export class Parley {
     this.#enter(await api.joinRoom(room.id));
   }
 
-  /** joinAddress enters a room by host:port. */
+  /** joinRecent enters a room joined before, at its last known addresses. */
+  async joinRecent(room: RecentRoom): Promise<void> {
+    this.#enter(await api.joinRecent(room.id));
+  }
+
+  /** joinAddress enters a room by host:port or an invite link. */
   async joinAddress(address: string): Promise<void> {
     this.#enter(await api.joinAddress(address));
   }
@@ -168,6 +194,34 @@ export class Parley {
       console.warn('parley: HostedRooms failed:', e);
       this.hostedRooms = [];
     }
+  }
+
+  /** refreshRecentRooms reloads the rooms joined before; a failure keeps the list it had. */
+  async refreshRecentRooms(): Promise<void> {
+    try {
+      this.recentRooms = (await api.recentRooms()) ?? [];
+    } catch (e) {
+      console.warn('parley: RecentRooms failed:', e);
+    }
+  }
+
+  /**
+   * checkNetwork runs the network check unless one is already running (then its
+   * answer will do); the report, or why it failed, lands in network.
+   */
+  async checkNetwork(): Promise<void> {
+    if (this.network.state === 'checking') return;
+    this.network = { state: 'checking' };
+    try {
+      this.network = { state: 'done', report: await api.network() };
+    } catch (e) {
+      this.network = { state: 'failed', error: api.toError(e).message };
+    }
+  }
+
+  /** copyInviteLink copies an invite link for the current room and returns it; rejects with Go's reason. */
+  copyInviteLink(): Promise<string> {
+    return api.copyInviteLink();
   }
 
   /**
