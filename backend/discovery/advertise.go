@@ -6,105 +6,87 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/grandcat/zeroconf"
 	"github.com/parley-lan/parley/backend/chat"
 )
 
-// minAge is how long after registration Close waits before shutting the
-// zeroconf Server down. Server starts its receive goroutines without
-// waiting for them, and they register with its WaitGroup only once they
-// run; a Shutdown before that is a data race (Add concurrent with Wait)
-// that -race reports. They run within microseconds; minAge is a wide
-// margin that costs nothing but an instant close of a brand-new room.
-const minAge = 250 * time.Millisecond
-
-// Advertiser announces one room on the LAN until Close.
+// Advertiser announces one room on a fixed set of interfaces until Close.
+// Announcer is the one that follows interface and address changes.
 type Advertiser struct {
-	server   *zeroconf.Server
-	log      *slog.Logger
-	instance string
-	ips      []string // advertised addresses, for logs and tests
-	started  time.Time
-	once     sync.Once
+	set  *linkSet
+	log  *slog.Logger
+	once sync.Once
 }
 
 // Advertise announces room, served on port, on ifaces (nil means
-// Interfaces(nil)) with only those interfaces' addresses: IPv4 and
-// routable IPv6. The DNS-SD instance is "room-<8 hex>" and the host
+// Interfaces(nil)), each interface with its own addresses only (IPv4,
+// routable IPv6, link-local IPv6), as they are when Advertise is called.
+// The DNS-SD instance is "room-<8 hex>" and the host
 // "parley-<8 hex>.local.", both derived from room.ID; the room's name and
 // host nickname travel as plain UTF-8 in TXT (v=1, id, name, host). It
-// validates everything before touching the network. A nil log logs nothing.
+// validates everything before touching the network, and fails if no
+// interface could be used; interfaces without a usable address are left
+// out. A nil log logs nothing.
 func Advertise(room chat.Room, port int, ifaces []net.Interface, log *slog.Logger) (*Advertiser, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	txt, err := roomTXT(room)
+	svc, err := roomService(room, port)
 	if err != nil {
 		return nil, fmt.Errorf("advertise: %w", err)
-	}
-	if port < 1 || port > 65535 {
-		return nil, fmt.Errorf("advertise: port %d is not in 1..65535", port)
 	}
 	if ifaces == nil {
 		if ifaces, err = Interfaces(nil); err != nil {
 			return nil, fmt.Errorf("advertise: %w", err)
 		}
 	}
-	ips, err := advertiseIPs(ifaces)
-	if err != nil {
+	if len(ifaces) == 0 {
+		return nil, fmt.Errorf("advertise: %w", errNoIfacesGiven)
+	}
+	wants := wantsFor(ifaces)
+	if len(wants) == 0 {
+		return nil, fmt.Errorf("advertise: no usable address on %s", joinNames(ifaces))
+	}
+	log = log.With("room", svc.instance)
+	a := &Advertiser{set: newLinkSet(svc, log), log: log}
+	err = a.set.sync(wants)
+	if a.set.count() == 0 {
 		return nil, fmt.Errorf("advertise: %w", err)
 	}
-	label := shortLabel(room.ID)
-	a := &Advertiser{log: log, instance: "room-" + label, ips: ips, started: time.Now()}
-	a.server, err = zeroconf.RegisterProxy(a.instance, ServiceType, domain, port, "parley-"+label, ips, txt, ifaces)
 	if err != nil {
-		return nil, fmt.Errorf("advertise: register %s: %w", a.instance, err)
+		log.Warn("advertising on fewer interfaces", "err", err)
 	}
-	log.Info("advertising room", "instance", a.instance, "port", port, "addrs", ips)
 	return a, nil
 }
 
-// Close withdraws the room, sending mDNS goodbye packets, and returns once
-// zeroconf's receive goroutines have stopped. It is safe to call more than
-// once. Within minAge of Advertise it first waits out the rest of minAge.
-// zeroconf's announcement goroutine, which it does not track, can outlive
-// Close by up to about 3.5 s after Advertise, sending nothing.
+// Links reports where the room is announced and with which addresses.
+func (a *Advertiser) Links() []Link { return a.set.links() }
+
+// Close withdraws the room, sending mDNS goodbye packets on every
+// interface, and returns once every goroutine it started has stopped. It
+// is safe to call more than once.
 func (a *Advertiser) Close() error {
 	a.once.Do(func() {
-		time.Sleep(minAge - time.Since(a.started))
-		a.server.Shutdown()
-		a.log.Info("stopped advertising room", "instance", a.instance)
+		a.set.close()
+		a.log.Info("stopped advertising room")
 	})
 	return nil
 }
 
-// advertiseIPs returns the usable addresses of ifaces as strings.
-func advertiseIPs(ifaces []net.Interface) ([]string, error) {
-	if len(ifaces) == 0 {
-		return nil, errNoIfacesGiven
+// roomService validates room and port and names the room's DNS-SD
+// instance.
+func roomService(room chat.Room, port int) (*service, error) {
+	txt, err := roomTXT(room)
+	if err != nil {
+		return nil, err
 	}
-	var ips []string
-	for _, ifi := range ifaces {
-		addrs, err := ifi.Addrs()
-		if err != nil {
-			return nil, fmt.Errorf("addresses of %s: %w", ifi.Name, err)
-		}
-		for _, a := range addrs {
-			p, err := netip.ParsePrefix(a.String())
-			if err == nil && usableAddr(p.Addr()) {
-				ips = append(ips, p.Addr().Unmap().String())
-			}
-		}
+	if port < 1 || port > 65535 {
+		return nil, fmt.Errorf("port %d is not in 1..65535", port)
 	}
-	if len(ips) == 0 {
-		return nil, fmt.Errorf("no usable address on %s", joinNames(ifaces))
-	}
-	return ips, nil
+	label := shortLabel(room.ID)
+	return newService(ServiceType, "room-"+label, "parley-"+label, port, txt), nil
 }
 
 // shortLabel returns 8 lowercase hex digits for id: its own first 8 if it

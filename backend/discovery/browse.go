@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/grandcat/zeroconf"
 	"github.com/parley-lan/parley/backend/chat"
 )
 
@@ -28,17 +27,23 @@ const (
 // Browser keeps the list of rooms on the LAN up to date. The zero value is
 // ready to use; fields must not change while Run runs.
 type Browser struct {
-	// Ifaces are the interfaces to browse on; nil means Interfaces(nil).
+	// Ifaces are the interfaces to browse on. Nil means the machine's LAN
+	// interfaces, Interfaces(nil), evaluated afresh for every browse, so
+	// Run follows interfaces that come, go or change addresses (Wi-Fi
+	// roaming, a cable plugged in, a second network card) within a cycle.
+	// A non-nil list is used as is, for as long as Run runs.
 	Ifaces []net.Interface
 	// Cycle is the interval between fresh browses; zero means DefaultCycle.
 	Cycle time.Duration
 	// Logger receives debug and warning logs; nil means none.
 	Logger *slog.Logger
 
-	browse browseFunc // nil means zeroconfBrowse; set by tests
+	browse    browseFunc                      // nil means browseLinks on rooms; set by tests
+	lanIfaces func() ([]net.Interface, error) // nil means Interfaces(nil); set by tests
 
 	mu       sync.Mutex // guards the following
 	running  bool
+	lastSeen string        // names of the interfaces last browsed on, for logs
 	suspects []string      // room ids passed to Suspect, for Run to take
 	wake     chan struct{} // tells Run there are suspects; buffered, 1
 }
@@ -67,16 +72,22 @@ type event struct {
 // which onChange may keep.
 //
 // A new room shows up within a second through a long-running browse; a
-// fresh browse every Cycle re-checks every room, and a room missed by two
-// fresh browses in a row is dropped. Run returns nil when ctx is done, or
-// an error when discovery cannot start (no usable interface, or the
-// multicast group cannot be joined). It has stopped every goroutine it
-// started by the time it returns. Run must not be called again while it
-// runs.
+// fresh browse every Cycle re-checks every room, and an address missed by
+// two fresh browses in a row is dropped, a room with its last address. A
+// host that withdraws a room or an address (an mDNS goodbye) is believed
+// at once. Each address is listed as net.Dial wants it; link-local IPv6
+// ones carry the zone of the interface they were heard on
+// ("[fe80::1%eth0]:4242").
+//
+// Run returns nil when ctx is done, or an error when discovery cannot
+// start: an empty, non-nil Ifaces, or a first browse that could open none
+// of the given interfaces. With nil Ifaces, having no LAN interface is not
+// an error: Run keeps looking every cycle and starts listing rooms when
+// one appears. It has stopped every goroutine it started by the time it
+// returns. Run must not be called again while it runs.
 func (b *Browser) Run(ctx context.Context, onChange func([]chat.Room)) error {
-	ifaces, err := b.interfaces()
-	if err != nil {
-		return err
+	if b.Ifaces != nil && len(b.Ifaces) == 0 {
+		return errNoIfacesGiven
 	}
 	wake, err := b.start()
 	if err != nil {
@@ -88,8 +99,8 @@ func (b *Browser) Run(ctx context.Context, onChange func([]chat.Room)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events := make(chan event)
-	wg.Go(func() { b.freshLoop(ctx, ifaces, events) })
-	wg.Go(func() { b.longLoop(ctx, ifaces, events) })
+	wg.Go(func() { b.freshLoop(ctx, events) })
+	wg.Go(func() { b.longLoop(ctx, events) })
 	return b.loop(ctx, events, wake, onChange)
 }
 
@@ -173,8 +184,9 @@ func (b *Browser) stop() {
 }
 
 // interfaces returns b.Ifaces, or Interfaces(nil) when it is nil. An
-// empty, non-nil list is an error: zeroconf would take it to mean "every
-// interface", docker0 and VPNs included.
+// empty, non-nil list is an error: it is most likely a mistake (an empty
+// filter), and mDNS libraries take it to mean "every interface", docker0
+// and VPNs included.
 func (b *Browser) interfaces() ([]net.Interface, error) {
 	switch {
 	case b.Ifaces == nil:
@@ -199,11 +211,41 @@ func (b *Browser) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// currentIfaces returns the interfaces to browse on now: b.Ifaces, or a
+// fresh Interfaces(nil) when it is nil, which may be empty. It logs when
+// the set changes.
+func (b *Browser) currentIfaces() []net.Interface {
+	ifaces := b.Ifaces
+	if ifaces == nil {
+		list := b.lanIfaces
+		if list == nil {
+			list = func() ([]net.Interface, error) { return Interfaces(nil) }
+		}
+		var err error
+		if ifaces, err = list(); err != nil {
+			ifaces = nil
+		}
+	}
+	names := joinNames(ifaces)
+	b.mu.Lock()
+	changed := names != b.lastSeen
+	b.lastSeen = names
+	b.mu.Unlock()
+	if changed && names == "" {
+		b.logger().Warn("no LAN interface to browse on; waiting for one")
+	} else if changed {
+		b.logger().Info("browsing for rooms", "ifaces", names)
+	}
+	return ifaces
+}
+
 func (b *Browser) browseFunc() browseFunc {
 	if b.browse != nil {
 		return b.browse
 	}
-	return zeroconfBrowse
+	return func(ctx context.Context, ifaces []net.Interface, out chan<- answer) error {
+		return browseLinks(ctx, ifaces, roomKinds, b.logger(), out)
+	}
 }
 
 // runBrowse runs one browse for at most d, sending its valid sightings as
@@ -212,17 +254,17 @@ func (b *Browser) browseFunc() browseFunc {
 func (b *Browser) runBrowse(ctx context.Context, ifaces []net.Interface, d time.Duration, events chan<- event) error {
 	bctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	entries := make(chan *zeroconf.ServiceEntry)
+	answers := make(chan answer)
 	errc := make(chan error, 1)
 	browse := b.browseFunc()
 	go func() {
-		errc <- browse(bctx, ifaces, entries)
-		close(entries)
+		errc <- browse(bctx, ifaces, answers)
+		close(answers)
 	}()
-	for e := range entries {
-		s, err := parseEntry(e)
+	for a := range answers {
+		s, err := parseAnswer(a)
 		if err != nil {
-			b.logger().Debug("skipping mDNS entry", "err", err)
+			b.logger().Debug("skipping mDNS answer", "iface", a.iface, "err", err)
 			continue
 		}
 		send(ctx, events, event{kind: evSight, sight: s})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -147,7 +148,7 @@ func TestBrowserSkipsGarbled(t *testing.T) {
 			{"bad utf-8", []string{"v=1", "id=" + id16, "name=\xff\xfe", "host=h"}, 4000, []string{"10.0.0.9"}},
 			{"v=9", []string{"v=9", "id=" + id16, "name=x", "host=h"}, 4000, []string{"10.0.0.9"}},
 			{"no port", []string{"v=1", "id=" + id16, "name=x", "host=h"}, 0, []string{"10.0.0.9"}},
-			{"link-local only", []string{"v=1", "id=" + id16, "name=x", "host=h"}, 4000, []string{"fe80::1"}},
+			{"multicast only", []string{"v=1", "id=" + id16, "name=x", "host=h"}, 4000, []string{"ff02::1", "224.0.0.1"}},
 			{"no txt", nil, 4000, []string{"10.0.0.9"}},
 		}
 		for i, tt := range bad {
@@ -157,7 +158,7 @@ func TestBrowserSkipsGarbled(t *testing.T) {
 		_, stop := runBrowser(t, n, rec)
 		time.Sleep(3 * testCycle)
 		stop()
-		if got, want := show(rec.last()), "1111111111111111=Lobby@10.0.0.1:4000,[2001:db8::1]:4000"; got != want {
+		if got, want := show(rec.last()), "1111111111111111=Lobby@10.0.0.1:4000,[2001:db8::1]:4000,[fe80::1%fake0]:4000"; got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
 		for _, c := range rec.calls {
@@ -252,6 +253,65 @@ func TestLookupFake(t *testing.T) {
 		n.setFail(errors.New("boom"))
 		if _, err := b.lookup(t.Context(), time.Second); err == nil {
 			t.Errorf("lookup on a failing network: got nil error")
+		}
+	})
+}
+
+// TestBrowserGoodbye: a room whose host says goodbye leaves the list at
+// once, without waiting for fresh browses to miss it.
+func TestBrowserGoodbye(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n, rec := newFakeNet(), &recorder{t: t}
+		n.announce(entryFor(t, "room-11111111", lobby, 4000, "10.0.0.1"))
+		_, stop := runBrowser(t, n, rec)
+		time.Sleep(testCycle / 2)
+		left := time.Now()
+		n.goodbye("room-11111111")
+		synctest.Wait()
+		at, ok := rec.firstWhere(left, lacksRoom(lobby.ID))
+		if !ok || at != left {
+			t.Errorf("room gone at %v (ok=%v), want at once", at.Sub(left), ok)
+		}
+		stop()
+	})
+}
+
+// TestBrowserFollowsLANIfaces: with nil Ifaces, Run does not fail while
+// the machine has no LAN interface; it browses none, keeps looking every
+// cycle, and lists rooms once an interface appears.
+func TestBrowserFollowsLANIfaces(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n, rec := newFakeNet(), &recorder{t: t}
+		n.announce(entryFor(t, "room-11111111", lobby, 4000, "10.0.0.1"))
+		var mu sync.Mutex
+		var now []net.Interface
+		b := &Browser{Cycle: testCycle, browse: n.browse, lanIfaces: func() ([]net.Interface, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if now == nil {
+				return nil, ErrNoInterfaces
+			}
+			return now, nil
+		}}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- b.Run(ctx, rec.onChange) }()
+		time.Sleep(3 * testCycle)
+		if calls := n.browseCalls(); calls != 0 || len(rec.calls) != 0 {
+			t.Errorf("with no interface: %d browses, %d reports; want none", calls, len(rec.calls))
+		}
+		mu.Lock()
+		now = fakeIfaces
+		mu.Unlock()
+		appeared := time.Now()
+		time.Sleep(2 * testCycle)
+		at, ok := rec.firstWhere(appeared, hasRoom(lobby.ID))
+		if d := at.Sub(appeared); !ok || d > testCycle {
+			t.Errorf("room listed %v after the interface appeared (ok=%v), want within a cycle", d, ok)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: got %v, want nil", err)
 		}
 	})
 }

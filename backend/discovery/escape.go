@@ -8,7 +8,7 @@ import (
 var errBadEscape = errors.New("bad escape in DNS presentation format")
 
 // unescape decodes a string in DNS presentation format, the way
-// github.com/miekg/dns hands zeroconf instance names and TXT values:
+// github.com/miekg/dns presents instance names and TXT values:
 // "\DDD" (exactly three decimal digits, at most 255) is that byte and "\X"
 // for any non-digit X is X itself. It returns the raw bytes, which need not
 // be valid UTF-8; a lone trailing backslash or a malformed \DDD is an error.

@@ -3,32 +3,37 @@ package discovery
 import (
 	"context"
 	"net"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/grandcat/zeroconf"
 	"github.com/parley-lan/parley/backend/chat"
 )
 
 // fakeNet is an mDNS "network" for Browser tests: a set of adverts that a
-// browse finds at once, plus announcements pushed to running browses.
-// Like zeroconf, each browse reports an instance name only once.
+// browse finds at once, plus announcements and goodbyes pushed to running
+// browses. Each browse reports an instance name only once, as a browse
+// that lost every later announcement would: the worst case, which the
+// fresh browses must make up for. Goodbyes always get through.
 type fakeNet struct {
 	mu      sync.Mutex // guards the following
-	adverts map[string]*zeroconf.ServiceEntry
-	subs    map[chan *zeroconf.ServiceEntry]bool
+	adverts map[string]answer
+	subs    map[chan answer]bool
 	fail    error // when set, browses fail at once with it
 	calls   int   // browses started
 }
 
 func newFakeNet() *fakeNet {
-	return &fakeNet{adverts: map[string]*zeroconf.ServiceEntry{}, subs: map[chan *zeroconf.ServiceEntry]bool{}}
+	return &fakeNet{adverts: map[string]answer{}, subs: map[chan answer]bool{}}
 }
 
-// entryFor builds the entry a zeroconf Resolver would return for room,
-// its TXT sent through miekg/dns.
-func entryFor(t testing.TB, instance string, room chat.Room, port int, ips ...string) *zeroconf.ServiceEntry {
+// fakeIface is the interface fake answers are heard on.
+const fakeIface = "fake0"
+
+// entryFor builds the answer a browse would hear for room, its TXT sent
+// through miekg/dns.
+func entryFor(t testing.TB, instance string, room chat.Room, port int, ips ...string) answer {
 	t.Helper()
 	txt, err := roomTXT(room)
 	if err != nil {
@@ -37,31 +42,35 @@ func entryFor(t testing.TB, instance string, room chat.Room, port int, ips ...st
 	return rawEntry(t, instance, txt, port, ips...)
 }
 
-// rawEntry is entryFor with any TXT strings.
-func rawEntry(t testing.TB, instance string, txt []string, port int, ips ...string) *zeroconf.ServiceEntry {
+// rawEntry is entryFor with any TXT strings. Link-local addresses get the
+// fake interface as their zone, as an observer gives them.
+func rawEntry(t testing.TB, instance string, txt []string, port int, ips ...string) answer {
 	t.Helper()
 	wire, err := overTheWire(txt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := zeroconf.NewServiceEntry(instance, ServiceType, domain)
-	e.Text, e.Port, e.TTL, e.HostName = wire, port, 120, "parley-x.local."
+	a := answer{kind: roomKinds[0], instance: instance, text: wire, port: port, iface: fakeIface}
 	for _, s := range ips {
-		ip := net.ParseIP(s)
-		if ip.To4() != nil {
-			e.AddrIPv4 = append(e.AddrIPv4, ip)
-		} else {
-			e.AddrIPv6 = append(e.AddrIPv6, ip)
+		ip := netip.MustParseAddr(s)
+		if ip.Is6() && ip.IsLinkLocalUnicast() {
+			ip = ip.WithZone(fakeIface)
 		}
+		a.addrs = append(a.addrs, ip)
 	}
-	return e
+	return a
 }
 
 // announce adds or replaces an advert and tells running browses.
-func (n *fakeNet) announce(e *zeroconf.ServiceEntry) {
+func (n *fakeNet) announce(e answer) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.adverts[e.Instance] = e
+	n.adverts[e.instance] = e
+	n.push(e)
+}
+
+// push tells running browses about e; a full browse loses it.
+func (n *fakeNet) push(e answer) {
 	for sub := range n.subs {
 		select {
 		case sub <- e:
@@ -75,6 +84,17 @@ func (n *fakeNet) vanish(instance string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	delete(n.adverts, instance)
+}
+
+// goodbye removes an advert and tells running browses, like a host that
+// withdraws its room.
+func (n *fakeNet) goodbye(instance string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	e := n.adverts[instance]
+	delete(n.adverts, instance)
+	e.bye, e.addrs = true, nil
+	n.push(e)
 }
 
 func (n *fakeNet) setFail(err error) {
@@ -91,41 +111,41 @@ func (n *fakeNet) browseCalls() int {
 
 // subscribe starts a browse: it returns the current adverts and a channel
 // of announcements.
-func (n *fakeNet) subscribe() ([]*zeroconf.ServiceEntry, chan *zeroconf.ServiceEntry, error) {
+func (n *fakeNet) subscribe() ([]answer, chan answer, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.calls++
 	if n.fail != nil {
 		return nil, nil, n.fail
 	}
-	var now []*zeroconf.ServiceEntry
+	var now []answer
 	for _, e := range n.adverts {
 		now = append(now, e)
 	}
-	sub := make(chan *zeroconf.ServiceEntry, 16)
+	sub := make(chan answer, 16)
 	n.subs[sub] = true
 	return now, sub, nil
 }
 
-func (n *fakeNet) unsubscribe(sub chan *zeroconf.ServiceEntry) {
+func (n *fakeNet) unsubscribe(sub chan answer) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	delete(n.subs, sub)
 }
 
 // browse is a browseFunc over the fake network.
-func (n *fakeNet) browse(ctx context.Context, _ []net.Interface, out chan<- *zeroconf.ServiceEntry) error {
+func (n *fakeNet) browse(ctx context.Context, _ []net.Interface, out chan<- answer) error {
 	now, sub, err := n.subscribe()
 	if err != nil {
 		return err
 	}
 	defer n.unsubscribe(sub)
 	sent := map[string]bool{}
-	emit := func(e *zeroconf.ServiceEntry) bool {
-		if sent[e.Instance] {
+	emit := func(e answer) bool {
+		if sent[e.instance] && !e.bye {
 			return true
 		}
-		sent[e.Instance] = true
+		sent[e.instance] = true
 		select {
 		case out <- e:
 			return true

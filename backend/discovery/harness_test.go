@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -114,6 +116,22 @@ func (h *helper) event(name string, timeout time.Duration) timedMsg {
 func (h *helper) rooms(what string, timeout time.Duration, ok func([]chat.Room) bool) timedMsg {
 	h.t.Helper()
 	return h.waitFor(what, timeout, func(m helperMsg) bool { return m.Event == "rooms" && ok(m.Rooms) })
+}
+
+// watch reads room lists until each of conds has held for one of them,
+// and returns when each first held. It fails the test after timeout.
+func (h *helper) watch(timeout time.Duration, conds map[string]func([]chat.Room) bool) map[string]time.Time {
+	h.t.Helper()
+	at := map[string]time.Time{}
+	h.waitFor("all of "+strings.Join(slices.Sorted(maps.Keys(conds)), ", "), timeout, func(m helperMsg) bool {
+		for name, ok := range conds {
+			if _, done := at[name]; !done && m.Event == "rooms" && ok(m.Rooms) {
+				at[name] = time.Now()
+			}
+		}
+		return len(at) == len(conds)
+	})
+	return at
 }
 
 // stop asks the helper to finish (it reads "stop" on stdin).

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"runtime"
 	"testing"
@@ -28,23 +29,26 @@ const (
 
 // helperArgs configures a helper.
 type helperArgs struct {
-	Rooms  []chat.Room   `json:"rooms,omitempty"`  // advertise: one Advertise each
-	Port   int           `json:"port,omitempty"`   // advertise: port of Rooms[0], then +1...
-	Ifaces []string      `json:"ifaces,omitempty"` // nil means Interfaces(nil)
+	Rooms  []chat.Room   `json:"rooms,omitempty"`  // advertise, announce: one each
+	Port   int           `json:"port,omitempty"`   // port of Rooms[0], then +1...; listen: the port
+	Ifaces []string      `json:"ifaces,omitempty"` // nil: the default interfaces (browse: followed as they change)
 	Cycle  time.Duration `json:"cycle,omitempty"`  // browse
-	Wait   time.Duration `json:"wait,omitempty"`   // lookup
+	Wait   time.Duration `json:"wait,omitempty"`   // lookup, diagnose
+	Poll   time.Duration `json:"poll,omitempty"`   // announce
+	Addrs  []string      `json:"addrs,omitempty"`  // dial
 }
 
 // helperMsg is one line of a helper's report.
 type helperMsg struct {
-	Event      string      `json:"event"` // advertising, closed, started, rooms, done, error
-	Rooms      []chat.Room `json:"rooms,omitempty"`
-	Ifaces     []string    `json:"ifaces,omitempty"`
-	Addrs      []string    `json:"addrs,omitempty"`
-	Goroutines int         `json:"goroutines,omitempty"` // after Run or Lookup returned
-	Baseline   int         `json:"baseline,omitempty"`   // before it started
-	Elapsed    float64     `json:"elapsed_ms,omitempty"`
-	Err        string      `json:"err,omitempty"`
+	Event      string            `json:"event"` // advertising, closed, started, rooms, done, listening, dialed, report, error
+	Rooms      []chat.Room       `json:"rooms,omitempty"`
+	Links      []Link            `json:"links,omitempty"`
+	Dialed     map[string]string `json:"dialed,omitempty"` // address → "ok" or the error
+	Report     *Report           `json:"report,omitempty"`
+	Goroutines int               `json:"goroutines,omitempty"` // after Run or Lookup returned
+	Baseline   int               `json:"baseline,omitempty"`   // before it started
+	Elapsed    float64           `json:"elapsed_ms,omitempty"`
+	Err        string            `json:"err,omitempty"`
 }
 
 func TestMain(m *testing.M) {
@@ -75,6 +79,18 @@ func runHelper(role string, args helperArgs) error {
 		return helperBrowse(ctx, args)
 	case "lookup":
 		return helperLookup(ctx, args)
+	case "announce":
+		return helperAnnounce(ctx, stop, args)
+	case "listen":
+		return helperListen(ctx, args)
+	case "dial":
+		return helperDial(args)
+	case "diagnose":
+		return helperDiagnose(ctx, args)
+	case "zcadvertise":
+		return helperZCAdvertise(ctx, args)
+	case "zcbrowse":
+		return helperZCBrowse(ctx, args)
 	}
 	return fmt.Errorf("unknown helper role %q", role)
 }
@@ -102,18 +118,6 @@ func helperLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-func helperIfaces(names []string) ([]string, error) {
-	ifaces, err := Interfaces(names)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, ifi := range ifaces {
-		out = append(out, ifi.Name)
-	}
-	return out, nil
-}
-
 // helperAdvertise advertises args.Rooms until stop, then closes them and
 // says "closed".
 func helperAdvertise(ctx context.Context, stop <-chan struct{}, args helperArgs) error {
@@ -121,18 +125,17 @@ func helperAdvertise(ctx context.Context, stop <-chan struct{}, args helperArgs)
 	if err != nil {
 		return err
 	}
-	names, _ := helperIfaces(args.Ifaces)
 	var ads []*Advertiser
-	var addrs []string
+	var links []Link
 	for i, room := range args.Rooms {
 		a, err := Advertise(room, args.Port+i, ifaces, helperLogger())
 		if err != nil {
 			return err
 		}
 		ads = append(ads, a)
-		addrs = a.ips
+		links = a.Links()
 	}
-	report(helperMsg{Event: "advertising", Ifaces: names, Addrs: addrs})
+	report(helperMsg{Event: "advertising", Links: links})
 	select {
 	case <-stop:
 	case <-ctx.Done():
@@ -146,17 +149,21 @@ func helperAdvertise(ctx context.Context, stop <-chan struct{}, args helperArgs)
 }
 
 // helperBrowse runs a Browser, reporting every change, until stdin stops
-// it; then it reports how many goroutines are left.
+// it; then it reports how many goroutines are left. Without args.Ifaces
+// the Browser follows the interfaces (nil Ifaces).
 func helperBrowse(ctx context.Context, args helperArgs) error {
-	ifaces, err := Interfaces(args.Ifaces)
-	if err != nil {
-		return err
+	var ifaces []net.Interface
+	if args.Ifaces != nil {
+		var err error
+		if ifaces, err = Interfaces(args.Ifaces); err != nil {
+			return err
+		}
 	}
 	base := runtime.NumGoroutine()
 	b := &Browser{Ifaces: ifaces, Cycle: args.Cycle, Logger: helperLogger()}
 	report(helperMsg{Event: "started"})
 	start := time.Now()
-	err = b.Run(ctx, func(rooms []chat.Room) {
+	err := b.Run(ctx, func(rooms []chat.Room) {
 		report(helperMsg{Event: "rooms", Rooms: rooms, Elapsed: ms(time.Since(start))})
 	})
 	if err != nil {

@@ -2,15 +2,16 @@ package discovery
 
 import (
 	"context"
-	"net"
 	"time"
 )
 
 // freshLoop runs a fresh browse every cycle, each bounded to a window
 // shorter than the cycle and framed by evBegin and evEnd, until ctx is
-// done. If the very first browse fails it sends evFatal and stops; later
-// failures are logged and count as a browse that saw nothing.
-func (b *Browser) freshLoop(ctx context.Context, ifaces []net.Interface, events chan<- event) {
+// done; each browses the interfaces of the moment. If the very first
+// browse fails it sends evFatal and stops; later failures, and cycles with
+// no interface to browse on, are logged and count as a browse that saw
+// nothing.
+func (b *Browser) freshLoop(ctx context.Context, events chan<- event) {
 	cycle := b.cycle()
 	window := cycle * windowPart / windowOf
 	tick := time.NewTicker(cycle)
@@ -19,7 +20,10 @@ func (b *Browser) freshLoop(ctx context.Context, ifaces []net.Interface, events 
 		if !send(ctx, events, event{kind: evBegin}) {
 			return
 		}
-		err := b.runBrowse(ctx, ifaces, window, events)
+		var err error
+		if ifaces := b.currentIfaces(); len(ifaces) > 0 {
+			err = b.runBrowse(ctx, ifaces, window, events)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -41,17 +45,19 @@ func (b *Browser) freshLoop(ctx context.Context, ifaces []net.Interface, events 
 	}
 }
 
-// longLoop keeps a browse running for fast adds until ctx is done,
-// restarting it every longCycles cycles: a running zeroconf browse reports
-// each instance name only once, so a room that crashed and came back under
-// the same name would otherwise be reported late, by a fresh browse.
-// A browse that ends early (it failed) is restarted no sooner than one
-// cycle after it started.
-func (b *Browser) longLoop(ctx context.Context, ifaces []net.Interface, events chan<- event) {
+// longLoop keeps a browse running for fast adds (it hears the
+// announcements hosts send when they start or change) until ctx is done,
+// restarting it every longCycles cycles on the interfaces of the moment.
+// A browse that ends early (it failed, or there was no interface) is
+// restarted no sooner than one cycle after it started.
+func (b *Browser) longLoop(ctx context.Context, events chan<- event) {
 	cycle := b.cycle()
 	for ctx.Err() == nil {
 		start := time.Now()
-		err := b.runBrowse(ctx, ifaces, cycle*longCycles, events)
+		var err error
+		if ifaces := b.currentIfaces(); len(ifaces) > 0 {
+			err = b.runBrowse(ctx, ifaces, cycle*longCycles, events)
+		}
 		if err != nil && ctx.Err() == nil {
 			b.logger().Warn("mDNS browse failed", "err", err)
 		}

@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"cmp"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -33,8 +34,9 @@ type roomState struct {
 
 // addrState tracks one address of a room.
 type addrState struct {
-	seen   int // latest epoch in which it was seen
-	missed int // fresh browses in a row that ended without seeing it
+	seen   int    // latest epoch in which it was seen
+	missed int    // fresh browses in a row that ended without seeing it
+	iface  string // the interface it was last heard on
 }
 
 func newTable() *table { return &table{rooms: map[string]*roomState{}} }
@@ -43,16 +45,34 @@ func newTable() *table { return &table{rooms: map[string]*roomState{}} }
 func (t *table) begin() { t.epoch++ }
 
 // see records a sighting from any browse. It updates the room's name and
-// host and marks its addresses as seen in the current epoch.
+// host and marks its addresses as seen in the current epoch; it drops the
+// addresses the sighting withdraws, or, for a goodbye, every address last
+// heard on the sighting's interface.
 func (t *table) see(s sighting) {
 	r := t.rooms[s.room.ID]
+	if r == nil && (s.bye || len(s.addrs) == 0) {
+		return
+	}
 	if r == nil {
 		r = &roomState{addrs: map[netip.AddrPort]*addrState{}}
 		t.rooms[s.room.ID] = r
 	}
+	for _, a := range s.gone {
+		delete(r.addrs, a)
+	}
+	if s.bye {
+		maps.DeleteFunc(r.addrs, func(_ netip.AddrPort, st *addrState) bool { return st.iface == s.iface })
+		if len(r.addrs) == 0 {
+			delete(t.rooms, s.room.ID)
+		}
+		return
+	}
 	r.room = chat.Room{ID: s.room.ID, Name: s.room.Name, Host: s.room.Host}
 	for _, a := range s.addrs {
-		r.addrs[a] = &addrState{seen: t.epoch}
+		r.addrs[a] = &addrState{seen: t.epoch, iface: s.iface}
+	}
+	if len(r.addrs) == 0 {
+		delete(t.rooms, s.room.ID)
 	}
 	if r.hidden && t.epoch > r.suspectAt {
 		r.hidden = false
@@ -93,7 +113,8 @@ func (t *table) suspect(id string) {
 }
 
 // list returns the visible rooms sorted by name (case-insensitively, then
-// exactly) and id, each with its addresses sorted, IPv4 first.
+// exactly) and id, each with its addresses sorted: IPv4, routable IPv6,
+// link-local IPv6 (see compareAddrs).
 func (t *table) list() []chat.Room {
 	rooms := make([]chat.Room, 0, len(t.rooms))
 	for _, r := range t.rooms {
@@ -104,7 +125,7 @@ func (t *table) list() []chat.Room {
 		for a := range r.addrs {
 			addrs = append(addrs, a)
 		}
-		slices.SortFunc(addrs, netip.AddrPort.Compare)
+		slices.SortFunc(addrs, compareAddrs)
 		room := r.room
 		room.Addrs = formatAddrs(addrs)
 		rooms = append(rooms, room)

@@ -12,14 +12,15 @@ import (
 // step is one input to a table followed by the visible list it must show,
 // written compactly as "id=name@addr,addr;id=..." (ids sorted by name).
 type step struct {
-	op   string // "begin", "end", "see ID NAME ADDR...", "suspect ID"
+	op   string // "begin", "end", "see[@IFACE] ID NAME ADDR...", "move ID NAME NEW OLD", "bye@IFACE ID", "suspect ID"
 	want string
 }
 
 func apply1(t *testing.T, tb *table, op string) {
 	t.Helper()
 	f := strings.Fields(op)
-	switch f[0] {
+	verb, iface, _ := strings.Cut(f[0], "@")
+	switch verb {
 	case "begin":
 		tb.begin()
 	case "end":
@@ -27,11 +28,16 @@ func apply1(t *testing.T, tb *table, op string) {
 	case "suspect":
 		tb.suspect(f[1])
 	case "see":
-		s := sighting{room: chat.Room{ID: f[1], Name: f[2], Host: "h"}}
+		s := sighting{room: chat.Room{ID: f[1], Name: f[2], Host: "h"}, iface: iface}
 		for _, a := range f[3:] {
 			s.addrs = append(s.addrs, netip.MustParseAddrPort(a))
 		}
 		tb.see(s)
+	case "move":
+		tb.see(sighting{room: chat.Room{ID: f[1], Name: f[2], Host: "h"},
+			addrs: []netip.AddrPort{netip.MustParseAddrPort(f[3])}, gone: []netip.AddrPort{netip.MustParseAddrPort(f[4])}})
+	case "bye":
+		tb.see(sighting{room: chat.Room{ID: f[1], Name: "n", Host: "h"}, bye: true, iface: iface})
 	default:
 		t.Fatalf("bad op %q", op)
 	}
@@ -149,6 +155,26 @@ func TestTable(t *testing.T) {
 		{"suspect unknown id", []step{
 			{"see r1 Lobby " + a1, "r1=Lobby@" + a1},
 			{"suspect nope", "r1=Lobby@" + a1},
+		}},
+		{"goodbye drops the room at once", []step{
+			{"see@eth0 r1 Lobby " + a1, "r1=Lobby@" + a1},
+			{"bye@eth0 r1", ""},
+			{"bye@eth0 r1", ""},
+		}},
+		{"goodbye on one interface keeps the other's addresses", []step{
+			{"see@eth0 r1 Lobby " + a1, "r1=Lobby@" + a1},
+			{"see@eth1 r1 Lobby " + a2, "r1=Lobby@" + a1 + "," + a2},
+			{"bye@eth0 r1", "r1=Lobby@" + a2},
+		}},
+		{"goodbye for an unknown room", []step{
+			{"bye@eth0 r9", ""},
+		}},
+		{"a withdrawn address goes, the new one comes", []step{
+			{"see r1 Lobby " + a1, "r1=Lobby@" + a1},
+			{"move r1 Lobby " + a2 + " " + a1, "r1=Lobby@" + a2},
+		}},
+		{"link-local addresses last", []step{
+			{"see r1 Lobby [fe80::1%eth0]:4000 " + a6 + " " + a1, "r1=Lobby@" + a1 + "," + a6 + ",[fe80::1%eth0]:4000"},
 		}},
 		{"suspect before any browse", []step{
 			{"see r1 Lobby " + a1, "r1=Lobby@" + a1},

@@ -44,8 +44,8 @@ func roomTXT(room chat.Room) ([]string, error) {
 	}, nil
 }
 
-// parseTXT reads a room's id, name and host from TXT strings as zeroconf
-// returns them (presentation format). Keys are case-insensitive, the first
+// parseTXT reads a room's id, name and host from TXT strings as
+// github.com/miekg/dns presents them (presentation format). Keys are case-insensitive, the first
 // occurrence of a key wins (RFC 6763 §6.4) and unknown keys are ignored.
 // The version must be 1, the id valid, the name a valid room name; host is
 // optional but, when present, a valid nickname. Any other record is an
