@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/parley-lan/parley/backend/chat"
@@ -154,16 +156,20 @@ func localAddrs(all []ifaceInfo) []netip.Addr {
 func listenTest(ctx context.Context, used []net.Interface, wait time.Duration, r *Report, local []netip.Addr, log *slog.Logger) {
 	label := "probe-" + randomHex(6)
 	probe := newService(probeType, label, "parley-"+label, 9, []string{"v=1", "probe=1"})
-	probes := newLinkSet(probe, log.With("probe", label))
+	probes := newLinkSet(probe, slog.New(slog.DiscardHandler))
 	defer probes.close()
-	if err := probes.sync(wantsFor(used)); err != nil {
-		log.Warn("diagnose: test announcement not started everywhere", "err", err)
-	}
+	failed := ifaceErrors(probes.sync(wantsFor(used)))
 	started := probes.links()
 	for i := range r.Interfaces {
 		ir := &r.Interfaces[i]
-		if ir.Used && !slices.ContainsFunc(started, func(l Link) bool { return l.Interface == ir.Name }) {
-			ir.Problem = "could not join the mDNS multicast group"
+		switch {
+		case !ir.Used || slices.ContainsFunc(started, func(l Link) bool { return l.Interface == ir.Name }):
+		case errors.Is(failed[ir.Name], syscall.EADDRINUSE):
+			ir.Problem = "could not open UDP port 5353 (mDNS): another program keeps it to itself"
+		case failed[ir.Name] != nil:
+			ir.Problem = "could not open its mDNS sockets (" + strings.ReplaceAll(failed[ir.Name].Error(), "\n", "; ") + ")"
+		default:
+			ir.Problem = "has no address to announce"
 		}
 	}
 	bctx, cancel := context.WithTimeout(ctx, wait)

@@ -109,6 +109,16 @@ func TestDiagnose(t *testing.T) {
 			t.Errorf("Diagnose with nothing to test took %v, want it to return at once", took)
 		}
 	})
+	t.Run("port taken", func(t *testing.T) {
+		t.Parallel()
+		lab := netlab.New(t, "g")
+		startHelper(t, lab, "g", "holdport", helperArgs{}).event("holding", 10*time.Second)
+		r, _ := diagnose(t, lab, "g")
+		if eth0 := ifaceReport(t, r, "eth0"); !eth0.Used || eth0.SelfSeen || !strings.Contains(eth0.Problem, "another program") {
+			t.Errorf("eth0: got %+v, want used, with a problem: another program has the port", eth0)
+		}
+		hintWith(t, r.Hints, "Discovery could not start on eth0: it could not open UDP port 5353 (mDNS): another program keeps it to itself.")
+	})
 	t.Run("firewall", func(t *testing.T) {
 		t.Parallel()
 		lab := netlab.New(t, "e", "f")

@@ -107,8 +107,9 @@
 // "_parley-probe._udp", a TXT without a room id: no Parley browser ever
 // lists it) and listens for it and for rooms. On Linux multicast is looped
 // back to the sender, so an interface that works hears its own probe; one
-// that does not points to a firewall dropping UDP 5353. Hints turn the
-// findings into advice. It takes about its wait (DefaultDiagnoseWait, 2 s)
+// that does not points to a firewall dropping UDP 5353; one where the
+// sockets cannot even open (another program keeping port 5353 to itself)
+// gets a Problem. Hints turn the findings into advice. It takes about its wait (DefaultDiagnoseWait, 2 s)
 // and returns at once when no interface can be used. Rooms hosted on the
 // same machine answer too; they are marked RoomSeen.Here and do not count
 // as proof that the network works.

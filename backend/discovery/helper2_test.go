@@ -55,6 +55,25 @@ func helperListen(ctx context.Context, args helperArgs) error {
 	}
 }
 
+// helperHoldPort binds UDP port 5353 on IPv4 and IPv6 without
+// SO_REUSEADDR, as a program that keeps mDNS to itself does, until ctx is
+// done.
+func helperHoldPort(ctx context.Context) error {
+	c4, err := net.ListenUDP("udp4", &net.UDPAddr{Port: mdnsPort})
+	if err != nil {
+		return err
+	}
+	defer c4.Close()
+	c6, err := net.ListenUDP("udp6", &net.UDPAddr{Port: mdnsPort})
+	if err != nil {
+		return err
+	}
+	defer c6.Close()
+	report(helperMsg{Event: "holding"})
+	<-ctx.Done()
+	return nil
+}
+
 // helperDial connects to each of args.Addrs and reports the outcomes.
 func helperDial(args helperArgs) error {
 	res := map[string]string{}

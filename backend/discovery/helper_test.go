@@ -87,6 +87,8 @@ func runHelper(role string, args helperArgs) error {
 		return helperDial(args)
 	case "diagnose":
 		return helperDiagnose(ctx, args)
+	case "holdport":
+		return helperHoldPort(ctx)
 	case "zcadvertise":
 		return helperZCAdvertise(ctx, args)
 	case "zcbrowse":

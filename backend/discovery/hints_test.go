@@ -1,6 +1,8 @@
 package discovery
 
 import (
+	"errors"
+	"io"
 	"net"
 	"slices"
 	"strings"
@@ -86,5 +88,17 @@ func TestInventoryNamed(t *testing.T) {
 	r, _ = inventory(all, nil)
 	if got := r.Interfaces[1]; !got.Used || got.Addrs[0] != "10.0.0.1/32" {
 		t.Errorf("eth0 by default: got %+v, want used, with its address", got)
+	}
+}
+
+func TestIfaceErrors(t *testing.T) {
+	boom := errors.New("boom")
+	err := errors.Join(&ifaceError{iface: "eth0", err: boom}, &ifaceError{iface: "wlan0", err: io.EOF})
+	got := ifaceErrors(err)
+	if len(got) != 2 || got["eth0"] != boom || got["wlan0"] != io.EOF {
+		t.Errorf("got %v, want eth0: boom, wlan0: EOF", got)
+	}
+	if got := ifaceErrors(nil); len(got) != 0 {
+		t.Errorf("ifaceErrors(nil): got %v, want none", got)
 	}
 }

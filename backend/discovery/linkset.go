@@ -77,7 +77,7 @@ func (s *linkSet) sync(wants []want) error {
 		case cur == nil:
 			r, err := startResponder(w.ifi, s.svc, w.addrs, s.log)
 			if err != nil {
-				errs = append(errs, err)
+				errs = append(errs, &ifaceError{iface: w.ifi.Name, err: err})
 				continue
 			}
 			s.on[w.ifi.Name] = &announced{r: r, index: w.ifi.Index, addrs: w.addrs}
@@ -85,6 +85,31 @@ func (s *linkSet) sync(wants []want) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ifaceError is why the service could not be announced on one interface.
+type ifaceError struct {
+	iface string
+	err   error
+}
+
+func (e *ifaceError) Error() string { return e.err.Error() }
+func (e *ifaceError) Unwrap() error { return e.err }
+
+// ifaceErrors splits an error returned by sync by interface.
+func ifaceErrors(err error) map[string]error {
+	out := map[string]error{}
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	}
+	for _, e := range list {
+		var ie *ifaceError
+		if errors.As(e, &ie) {
+			out[ie.iface] = ie.err
+		}
+	}
+	return out
 }
 
 func sameFamilies(a, b []netip.Addr) bool {
