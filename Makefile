@@ -20,7 +20,8 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS := \
 	./backend/protocol:FuzzDecode ./backend/protocol:FuzzLineReader \
 	./backend/discovery:FuzzUnescape ./backend/discovery:FuzzParseTXT \
-	./backend/discovery:FuzzTXTOverTheWire ./backend/discovery:FuzzRoomTXTRoundTrip
+	./backend/discovery:FuzzTXTOverTheWire ./backend/discovery:FuzzRoomTXTRoundTrip \
+	./backend/discovery:FuzzObserve ./backend/discovery:FuzzReply
 
 .PHONY: run build test deps system-deps go-deps frontend-deps frontend \
 	test-go test-fuzz test-frontend test-desktop clean

@@ -41,13 +41,13 @@ type App struct {
 	log     *slog.Logger
 	profile profileStore
 
-	mu      sync.Mutex
-	emitter Emitter
-	lobby   *peer.Lobby
-	store   *store.Store // nil when the database could not be opened
-	rooms   []chat.Room  // as last reported by the lobby
-	host    *peer.Host   // the room we host, if any
-	room    *roomSession
+	mu     sync.Mutex
+	window Window
+	lobby  *peer.Lobby
+	store  *store.Store // nil when the database could not be opened
+	rooms  []chat.Room  // as last reported by the lobby
+	host   *peer.Host   // the room we host, if any
+	room   *roomSession
 }
 
 // New returns an App; the lobby starts when the window does.
@@ -63,7 +63,7 @@ func New(cfg Config) (*App, error) {
 		cfg.ConfigDir = dir
 	}
 	return &App{
-		cfg: cfg, log: cfg.Logger, emitter: discard{},
+		cfg: cfg, log: cfg.Logger, window: noWindow{},
 		profile: profileStore{path: filepath.Join(cfg.ConfigDir, "profile.json")},
 	}, nil
 }
@@ -72,16 +72,16 @@ func New(cfg Config) (*App, error) {
 // They are plain functions, not methods of App, so Wails does not bind
 // them for the frontend.
 func Hooks(a *App) (startup, shutdown func(context.Context)) {
-	startup = func(ctx context.Context) { a.start(wailsEmitter{ctx}) }
+	startup = func(ctx context.Context) { a.start(wailsWindow{ctx}) }
 	shutdown = func(context.Context) { a.stop() }
 	return startup, shutdown
 }
 
-// start sets the event emitter and opens the lobby. Hooks calls it when the
-// window is up; tests call it with their own emitter.
-func (a *App) start(e Emitter) {
+// start sets the window and opens the database and the lobby. Hooks calls it when the
+// window is up; tests call it with their own Window.
+func (a *App) start(w Window) {
 	a.mu.Lock()
-	a.emitter = e
+	a.window = w
 	a.mu.Unlock()
 	a.openStore()
 	if !a.cfg.NoDiscovery {
@@ -120,9 +120,9 @@ func (a *App) stop() {
 
 func (a *App) emit(name string, data any) {
 	a.mu.Lock()
-	e := a.emitter
+	w := a.window
 	a.mu.Unlock()
-	e.Emit(name, data)
+	w.Emit(name, data)
 }
 
 // onRooms receives the lobby's list.

@@ -12,10 +12,18 @@ import (
 	"time"
 )
 
-// recorder is an Emitter that keeps what it was given.
+// recorder is a Window that keeps what it was given.
 type recorder struct {
-	mu     sync.Mutex
-	events []emitted
+	mu        sync.Mutex
+	events    []emitted
+	clipboard string
+}
+
+func (r *recorder) SetClipboard(text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clipboard = text
+	return nil
 }
 
 type emitted struct {

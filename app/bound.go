@@ -254,6 +254,7 @@ func (a *App) join(cfg peer.JoinConfig, address string, hosting bool) (SessionDT
 		room := w.Room
 		room.Addrs = cfg.Addrs
 		a.putJSON(stateSession, savedSession{Room: room, Address: address})
+		a.rememberRoom(room)
 	}
 	a.log.Info("joined room", "room", w.Room.Name, "as", w.You, "address", address)
 	return r.snapshot(), nil

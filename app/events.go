@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
@@ -16,18 +17,26 @@ const (
 	EventRefused  = "room:refused"  // RefusedDTO: the host refused a message
 )
 
-// Emitter sends an event to the frontend.
-type Emitter interface {
+// Window is what the app needs from the desktop window: sending events to
+// the frontend and putting text on the clipboard. It is injected so that
+// tests run without Wails.
+type Window interface {
 	Emit(name string, data any)
+	SetClipboard(text string) error
 }
 
-// wailsEmitter emits through the Wails runtime. Its context must be the
-// one Wails passed to OnStartup: any other makes the runtime exit.
-type wailsEmitter struct{ ctx context.Context }
+// wailsWindow reaches the window through the Wails runtime. Its context
+// must be the one Wails passed to OnStartup: any other makes the runtime
+// exit.
+type wailsWindow struct{ ctx context.Context }
 
-func (w wailsEmitter) Emit(name string, data any) { runtime.EventsEmit(w.ctx, name, data) }
+func (w wailsWindow) Emit(name string, data any) { runtime.EventsEmit(w.ctx, name, data) }
 
-// discard is the emitter until the window exists.
-type discard struct{}
+func (w wailsWindow) SetClipboard(text string) error { return runtime.ClipboardSetText(w.ctx, text) }
 
-func (discard) Emit(string, any) {}
+// noWindow stands in until the window exists.
+type noWindow struct{}
+
+func (noWindow) Emit(string, any) {}
+
+func (noWindow) SetClipboard(string) error { return errors.New("no window") }

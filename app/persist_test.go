@@ -190,3 +190,40 @@ func waitSession(t *testing.T, a *App, ok func(*SessionDTO) bool) {
 	s, _ := a.Session()
 	t.Fatalf("session never matched; last: %+v", s)
 }
+
+func TestRecentRoomsAndInviteLinks(t *testing.T) {
+	host, hostRec := newApp(t, "alice")
+	hs, _ := host.HostRoom("Attic")
+	link, err := host.CopyInviteLink()
+	if err != nil || !strings.HasPrefix(link, "parley://") || !strings.HasSuffix(link, "/"+hs.Room.ID) {
+		t.Fatalf("CopyInviteLink = %q, %v", link, err)
+	}
+	hostRec.mu.Lock()
+	copied := hostRec.clipboard
+	hostRec.mu.Unlock()
+	if copied != link {
+		t.Errorf("clipboard holds %q, want %q", copied, link)
+	}
+
+	// The link's address is this machine's LAN address, which the test
+	// may not reach; join through loopback with the same link shape.
+	local := "parley://" + strings.Replace(hs.Room.Address, hs.Room.Address[:strings.LastIndex(hs.Room.Address, ":")], "127.0.0.1", 1) + "/" + hs.Room.ID
+	dir := t.TempDir()
+	guest, _ := appAt(t, dir, "bob")
+	t.Cleanup(guest.stop)
+	if _, err := guest.JoinAddress(local); err != nil {
+		t.Fatalf("JoinAddress(%q): %v", local, err)
+	}
+	guest.Leave()
+	recent, err := guest.RecentRooms()
+	if err != nil || len(recent) != 1 || recent[0].Name != "Attic" || recent[0].Host != "alice" || len(recent[0].Addrs) != 1 {
+		t.Fatalf("RecentRooms = %+v, %v", recent, err)
+	}
+	s, err := guest.JoinRecent(recent[0].ID)
+	if err != nil || s.Room.ID != hs.Room.ID {
+		t.Fatalf("JoinRecent = %+v, %v", s.Room, err)
+	}
+	if _, err := guest.JoinRecent("0123456789abcdef"); err == nil {
+		t.Error("JoinRecent of an unknown room succeeded")
+	}
+}

@@ -46,9 +46,10 @@ func Main(args []string, env Env) int {
 		return ExitUsage
 	}
 	commands := map[string]func([]string, Env) error{
-		"host":  runHost,
-		"rooms": runRooms,
-		"join":  runJoin,
+		"host":   runHost,
+		"rooms":  runRooms,
+		"join":   runJoin,
+		"doctor": runDoctor,
 	}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
@@ -78,7 +79,9 @@ Usage:
                                            host a room here and chat from this terminal
   parley rooms [--wait 2s] [--json] [--watch]
                                            list the rooms on the network
-  parley join ROOM|HOST:PORT [--nick NICK] join a room and chat from this terminal
+  parley join ROOM|HOST:PORT|LINK [--nick NICK]
+                                           join a room and chat from this terminal
+  parley doctor [--wait 2s]                check why rooms do not show up here
 
 Run "parley COMMAND -h" for a command's flags.
 `)

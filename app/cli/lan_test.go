@@ -25,7 +25,7 @@ func TestRoomsAcrossTheLAN(t *testing.T) {
 	h := parley(t, lab, "host", "host", "--room", name, "--nick", "alice")
 	h.stderr.waitFor(t, `^Hosting "Café Room 🎉" as alice on port \d+\.$`, 10*time.Second)
 	announced := time.Now()
-	watch.stdout.waitFor(t, `^\+ Café Room 🎉\talice\t`+lab.Addr("host")+`:\d+\t[0-9a-f]{16}$`, 5*time.Second)
+	watch.stdout.waitFor(t, `^\+ Café Room 🎉\talice\t`+lab.Addr("host")+`:\d+(,\S+)*\t[0-9a-f]{16}$`, 5*time.Second)
 	seen := time.Since(announced)
 	t.Logf("room listed by a watcher in another namespace %v after it was announced", seen)
 	if seen > time.Second {
@@ -88,7 +88,13 @@ func chatByName(t *testing.T, lab *netlab.Lab, h *proc, name string) {
 
 func listRooms(t *testing.T, lab *netlab.Lab) []chat.Room {
 	t.Helper()
-	p := parley(t, lab, "guest", "rooms", "--wait", "1s", "--json")
+	return listRoomsIn(t, lab, "guest")
+}
+
+// listRoomsIn runs `parley rooms --json` in host.
+func listRoomsIn(t *testing.T, lab *netlab.Lab, host string) []chat.Room {
+	t.Helper()
+	p := parley(t, lab, host, "rooms", "--wait", "1s", "--json")
 	if code := p.wait(10 * time.Second); code != 0 {
 		t.Fatalf("parley rooms exited %d: %s", code, p.stderr.all())
 	}

@@ -14,6 +14,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-lan/parley/backend/chat"
@@ -83,8 +84,9 @@ type Client struct {
 
 // session is one established connection.
 type session struct {
-	conn net.Conn
-	lr   *protocol.LineReader
+	conn  net.Conn
+	lr    *protocol.LineReader
+	moved atomic.Bool // the room was seen elsewhere; the conn was closed for it
 }
 
 // New returns a Client for cfg.

@@ -339,3 +339,20 @@ func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeAddrs(t *testing.T) {
+	tests := []struct {
+		fresh, old []string
+		want       string
+	}{
+		{[]string{"b:1"}, []string{"a:1"}, "[b:1 a:1]"},
+		{[]string{"a:1", "b:1"}, []string{"b:1", "a:1", "c:1"}, "[a:1 b:1 c:1]"},
+		{nil, []string{"a:1", "a:1"}, "[a:1]"},
+		{[]string{"1:1", "2:1", "3:1", "4:1", "5:1"}, []string{"6:1", "7:1", "8:1", "9:1"}, "[1:1 2:1 3:1 4:1 5:1 6:1 7:1 8:1]"},
+	}
+	for _, tt := range tests {
+		if got := fmt.Sprint(mergeAddrs(tt.fresh, tt.old)); got != tt.want {
+			t.Errorf("mergeAddrs(%v, %v) = %s, want %s", tt.fresh, tt.old, got, tt.want)
+		}
+	}
+}

@@ -11,6 +11,12 @@ import (
 // ErrNotConnected is returned by Older while the client is (re)connecting.
 var ErrNotConnected = errors.New("not connected to the room")
 
+// ErrRoomMoved is the reason for reconnecting when the room is now
+// announced at addresses that no longer include the one we are connected
+// to (the host got a new address): rather than wait for the old path to
+// time out, the client goes to the new one.
+var ErrRoomMoved = errors.New("the room moved to a new address")
+
 // ErrHostAway is the reason given while reconnecting after the host said
 // it was stopping (not closing the room): it may come back.
 var ErrHostAway = errors.New("the host went away; waiting for the room to come back")

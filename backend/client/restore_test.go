@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -97,5 +98,38 @@ func TestOlderAsksTheHost(t *testing.T) {
 	defer cancel()
 	if _, _, err := c.Older(ctx, 48, 20); err == nil {
 		t.Error("Older without an answer returned no error")
+	}
+}
+
+// TestFollowsTheRoomToANewAddress: when the room is announced elsewhere
+// and no longer where we are connected, the client goes there at the next
+// heartbeat instead of waiting for the old path to time out.
+func TestFollowsTheRoomToANewAddress(t *testing.T) {
+	oldHost, newHost := newFakeHost(t), newFakeHost(t)
+	var mu sync.Mutex
+	where := []string{oldHost.addr()}
+	resolve := func(context.Context) ([]string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return where, nil
+	}
+	_, ev, hc, _ := start(t, oldHost, Config{Resolve: resolve})
+	ev.wait(t, "connected", hasState(StateConnected))
+	time.Sleep(200 * time.Millisecond) // the connection notes where the room is
+	mu.Lock()
+	where = []string{newHost.addr()} // the host got a new address
+	mu.Unlock()
+	oldHost.ln.Close() // and the old one is gone; the open connection just goes quiet
+	_ = hc
+	ev.wait(t, "moved", func(evs []Event) bool {
+		for _, e := range evs {
+			if s, ok := e.(StateEvent); ok && s.State == StateReconnecting && errors.Is(s.Err, ErrRoomMoved) {
+				return true
+			}
+		}
+		return false
+	})
+	if _, hello := newHost.accept(); hello.ResumeFrom == nil {
+		t.Error("did not resume at the new address")
 	}
 }

@@ -91,8 +91,26 @@ func (c *Client) refreshAddrs(ctx context.Context) {
 		return
 	}
 	c.mu.Lock()
-	c.addrs = addrs
+	// The room's addresses now first, then the ones we had: all are
+	// dialled at once and the first to answer wins.
+	c.addrs = mergeAddrs(addrs, c.addrs)
 	c.mu.Unlock()
+}
+
+// maxAddrs bounds the addresses a client dials at once, so the ones a
+// room left behind do not pile up.
+const maxAddrs = 8
+
+// mergeAddrs returns fresh followed by the old addresses not in fresh, at
+// most maxAddrs.
+func mergeAddrs(fresh, old []string) []string {
+	out := make([]string, 0, len(fresh)+len(old))
+	for _, a := range append(slices.Clone(fresh), old...) {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out[:min(len(out), maxAddrs)]
 }
 
 // catchUp emits the member list after a reconnect; the messages missed
@@ -129,9 +147,13 @@ func (c *Client) serve(ctx context.Context, sess *session) error {
 		sess.conn.Close()
 	})
 	defer stop()
+	defer c.watchMoves(sess)()
 	for {
 		_ = sess.conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
 		line, err := sess.lr.ReadLine()
+		if sess.moved.Load() {
+			return ErrRoomMoved
+		}
 		if errors.Is(err, chat.ErrTooLarge) {
 			c.log.Warn("host sent an over-long frame; skipped")
 			continue
@@ -171,10 +193,7 @@ func (c *Client) handle(sess *session, f protocol.Frame) error {
 		}
 		return ErrHostAway // not for good: keep trying
 	case protocol.History:
-		select {
-		case c.history <- f:
-		default: // nobody is waiting for it any more
-		}
+		c.offerHistory(f)
 	}
 	return nil
 }
@@ -233,3 +252,73 @@ func (c *Client) onError(f protocol.Error) error {
 }
 
 func (c *Client) emit(e Event) { c.cfg.OnEvent(e) }
+
+// moveCheck is how often a connection checks that the room is still
+// announced where it is connected.
+const moveCheck = 2 * time.Second
+
+// watchMoves checks, every moveCheck, whether the room is now announced
+// elsewhere; if so it closes the connection, which the reader turns into a
+// reconnect to the new address — without waiting for the heartbeat to
+// time out, since a host that changed address can no longer reach us
+// from the old one. It returns the function that stops it.
+func (c *Client) watchMoves(sess *session) func() {
+	// Only a room announced where we are now can move away from it; one
+	// reached some other way (a typed name, loopback) is left alone.
+	if c.cfg.Resolve == nil || c.moved(sess) {
+		return func() {}
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(moveCheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if c.moved(sess) {
+					c.log.Info("the room moved; reconnecting to its new address")
+					sess.moved.Store(true)
+					sess.conn.Close()
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
+}
+
+// moved reports whether the room's current addresses, as Resolve knows
+// them, no longer include the one this connection goes to. No answer, or
+// an empty one, is not a move: discovery may just be quiet.
+func (c *Client) moved(sess *session) bool {
+	if c.cfg.Resolve == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	addrs, err := c.cfg.Resolve(ctx)
+	if err != nil || len(addrs) == 0 {
+		return false
+	}
+	return !slices.Contains(addrs, sess.conn.RemoteAddr().String())
+}
+
+// offerHistory hands a history page to Older. The channel holds one page;
+// a page still in it was not claimed (its asker gave up, or it answered an
+// older request), so the newer page replaces it rather than being dropped.
+func (c *Client) offerHistory(page protocol.History) {
+	for {
+		select {
+		case c.history <- page:
+			return
+		default:
+		}
+		select {
+		case <-c.history:
+		default:
+		}
+	}
+}

@@ -51,9 +51,9 @@ type Host struct {
 	port      int
 	srv       *server.Server
 	ln        net.Listener
-	adv       *discovery.Advertiser // nil when not advertised
-	advErr    error                 // why not, if not
-	ifaces    []string              // the interfaces asked for; nil: the LAN ones
+	adv       *discovery.Announcer // nil when not advertised
+	advErr    error                // why not, if not
+	ifaces    []string             // the interfaces asked for; nil: the LAN ones
 	served    chan error
 	closeOnce sync.Once
 	log       *slog.Logger
@@ -91,7 +91,9 @@ func StartHost(cfg HostConfig) (*Host, error) {
 	go func() { h.served <- h.srv.Serve(ln) }()
 	if cfg.NoAdvertise {
 		h.advErr = errors.New("advertising is turned off")
-	} else if h.adv, h.advErr = advertise(room, h.port, cfg.Interfaces, log); h.advErr != nil {
+	} else if h.adv, h.advErr = discovery.Announce(discovery.AnnounceConfig{
+		Room: room, Port: h.port, Names: cfg.Interfaces, Logger: log.With("part", "advertise"),
+	}); h.advErr != nil {
 		log.Warn("room is not advertised on the LAN", "err", h.advErr, "port", h.port)
 	}
 	h.ifaces = cfg.Interfaces
@@ -159,14 +161,6 @@ func listen(port int) (net.Listener, error) {
 	return ln, nil
 }
 
-func advertise(room chat.Room, port int, names []string, log *slog.Logger) (*discovery.Advertiser, error) {
-	ifaces, err := discovery.Interfaces(names)
-	if err != nil {
-		return nil, err
-	}
-	return discovery.Advertise(room, port, ifaces, log.With("part", "advertise"))
-}
-
 // Room returns the hosted room.
 func (h *Host) Room() chat.Room { return h.room }
 
@@ -185,7 +179,12 @@ func (h *Host) LocalAddr() string { return net.JoinHostPort("127.0.0.1", strconv
 func (h *Host) Token() string { return h.token }
 
 // AdvertiseErr says why the room is not advertised, or nil if it is.
-func (h *Host) AdvertiseErr() error { return h.advErr }
+func (h *Host) AdvertiseErr() error {
+	if h.adv != nil && len(h.adv.Links()) == 0 {
+		return fmt.Errorf("not announced yet: %w", discovery.ErrNoInterfaces)
+	}
+	return h.advErr
+}
 
 // Members returns the room's members, host first.
 func (h *Host) Members() []chat.Member { return h.srv.Members() }
@@ -220,28 +219,31 @@ func (h *Host) stop(closeServer func() error, what string) {
 }
 
 // lanAddrs lists this machine's addresses on the chosen interfaces (or on
-// the real LAN interfaces), skipping loopback and link-local ones, which
-// nobody can type usefully.
+// the real LAN interfaces): IPv4 first, then routable IPv6, then — for a
+// LAN with nothing else, IPv6 only — link-local IPv6 with its zone.
 func lanAddrs(names []string, port int) []string {
 	ifaces, err := discovery.Interfaces(names)
 	if err != nil {
 		return nil
 	}
-	var v4, v6 []string
+	var v4, v6, local []string
 	for _, ifi := range ifaces {
 		addrs, _ := ifi.Addrs()
 		for _, a := range addrs {
 			ipn, ok := a.(*net.IPNet)
-			if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() {
-				continue
-			}
-			hp := net.JoinHostPort(ipn.IP.String(), strconv.Itoa(port))
-			if ipn.IP.To4() != nil {
-				v4 = append(v4, hp)
-			} else {
-				v6 = append(v6, hp)
+			switch {
+			case !ok || ipn.IP.IsLoopback():
+			case ipn.IP.To4() != nil && !ipn.IP.IsLinkLocalUnicast():
+				v4 = append(v4, net.JoinHostPort(ipn.IP.String(), strconv.Itoa(port)))
+			case ipn.IP.To4() == nil && ipn.IP.IsLinkLocalUnicast():
+				local = append(local, net.JoinHostPort(ipn.IP.String()+"%"+ifi.Name, strconv.Itoa(port)))
+			case ipn.IP.To4() == nil:
+				v6 = append(v6, net.JoinHostPort(ipn.IP.String(), strconv.Itoa(port)))
 			}
 		}
 	}
-	return append(v4, v6...)
+	if len(v4)+len(v6) > 0 {
+		return append(v4, v6...)
+	}
+	return local
 }

@@ -3,6 +3,7 @@ package peer
 import (
 	"context"
 	"log/slog"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -23,13 +24,18 @@ type Lobby struct {
 	rooms []chat.Room
 }
 
-// OpenLobby starts browsing on the named interfaces (empty: every real LAN
-// interface). onChange, if set, gets the full list after every change,
-// from one goroutine. An error means discovery cannot run at all here.
+// OpenLobby starts browsing on the named interfaces, or — with none named
+// — on the real LAN interfaces as they come and go (a Wi-Fi joined later
+// is browsed too; having none for now is not an error). onChange, if set,
+// gets the full list after every change, from one goroutine. An error
+// means a named interface is unknown or unusable.
 func OpenLobby(interfaces []string, log *slog.Logger, onChange func([]chat.Room)) (*Lobby, error) {
-	ifaces, err := discovery.Interfaces(interfaces)
-	if err != nil {
-		return nil, err
+	var ifaces []net.Interface // nil: follow the LAN interfaces
+	if len(interfaces) > 0 {
+		var err error
+		if ifaces, err = discovery.Interfaces(interfaces); err != nil {
+			return nil, err
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Lobby{
