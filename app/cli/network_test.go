@@ -190,6 +190,7 @@ func TestDoctorWhenAllIsWell(t *testing.T) {
 		t.Fatalf("doctor exited %d: %s", code, doc.stderr.all())
 	}
 	out := doc.stdout.all()
+	t.Logf("parley doctor:\n%s", out)
 	if !regexp.MustCompile(`eth0\s+used, hears itself, 1 room`).MatchString(out) || !strings.Contains(out, "Fine, hosted by hal, on eth0") {
 		t.Errorf("doctor on a healthy LAN said:\n%s", out)
 	}
