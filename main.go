@@ -41,7 +41,13 @@ func runDesktop() int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	// PARLEY_DB chooses the database (hosted rooms' history, unsent
 	// messages); the default is in the user's data directory.
-	a, err := app.New(app.Config{Logger: log, DatabasePath: os.Getenv("PARLEY_DB")})
+	// PARLEY_IFACES (comma-separated) limits discovery to those network
+	// interfaces, like the "interfaces" setting in the profile.
+	var ifaces []string
+	if v := os.Getenv("PARLEY_IFACES"); v != "" {
+		ifaces = strings.Split(v, ",")
+	}
+	a, err := app.New(app.Config{Logger: log, DatabasePath: os.Getenv("PARLEY_DB"), Interfaces: ifaces})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "parley: %v\n", err)
 		return cli.ExitError

@@ -83,6 +83,10 @@ func (a *App) start(w Window) {
 	a.mu.Lock()
 	a.window = w
 	a.mu.Unlock()
+	if p, err := a.profile.load(); err == nil && len(a.cfg.Interfaces) == 0 && len(p.Interfaces) > 0 {
+		a.cfg.Interfaces = p.Interfaces // the setting in profile.json
+		a.log.Info("discovery limited to interfaces from the profile", "interfaces", p.Interfaces)
+	}
 	a.openStore()
 	if !a.cfg.NoDiscovery {
 		a.openLobby()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"regexp"
@@ -245,5 +246,19 @@ func TestUserErrorKeepsCause(t *testing.T) {
 	}
 	if userError(err) != err {
 		t.Error("userError reworded an already friendly error")
+	}
+}
+
+func TestInterfacesSetting(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/profile.json", []byte(`{"nick":"ann","interfaces":["eth7"]}`), 0o600)
+	a, err := New(Config{ConfigDir: dir, DatabasePath: dir + "/parley.db", NoDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.start(&recorder{})
+	defer a.stop()
+	if got := fmt.Sprint(a.cfg.Interfaces); got != "[eth7]" {
+		t.Errorf("interfaces = %s, want the profile's [eth7]", got)
 	}
 }

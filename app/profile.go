@@ -21,6 +21,10 @@ type profileFile struct {
 	// ClientID identifies this app to hosts, across restarts: a host
 	// recognises a message resent after the app was closed and reopened.
 	ClientID string `json:"client_id,omitempty"`
+	// Interfaces, when set, are the network interfaces discovery uses
+	// instead of the automatic choice (e.g. ["eth0"]); see
+	// docs/networking.md.
+	Interfaces []string `json:"interfaces,omitempty"`
 }
 
 func (p profileStore) load() (profileFile, error) {
