@@ -51,6 +51,7 @@ func (a *App) Network() (report NetworkDTO, err error) {
 	if err != nil {
 		return report, userError(err)
 	}
+	a.log.Info("network checked", "rooms", len(r.Rooms), "hints", len(r.Hints))
 	return networkDTO(r), nil
 }
 

@@ -77,6 +77,7 @@ func TestDesktopConversation(t *testing.T) {
 	app.chooseNick(appNick)
 	app.waitRoomListed()
 	app.screenshotAfterSettle(filepath.Join(arts, "desktop-lobby.png"))
+	app.checkNetwork(filepath.Join(arts, "desktop-network.png"))
 	app.joinFirstRoom()
 	app.say(helloFromApp)
 	garden.waitFor(garden.stdout, 0, literal(appNick+": "+helloFromApp), stepTimeout)
@@ -238,6 +239,20 @@ func (d *desktop) say(text string) {
 	time.Sleep(uiSettle)
 	d.win.typeText(text)
 	d.win.key("Return")
+}
+
+// checkNetwork opens the Network check from the lobby (Ctrl+I), waits for
+// the app to have run it — it must see the room of the other namespace —
+// keeps a screenshot, and closes it (Escape).
+func (d *desktop) checkNetwork(path string) {
+	d.t.Helper()
+	time.Sleep(uiSettle)
+	mark := d.stderr.mark()
+	d.win.key("ctrl+i")
+	d.waitLog(mark, logLine("network checked", "rooms=1"), stepTimeout)
+	d.screenshotAfterSettle(path)
+	d.win.key("Escape")
+	time.Sleep(uiSettle)
 }
 
 // leaveRoom leaves the current room with its shortcut.
