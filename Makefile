@@ -24,7 +24,7 @@ FUZZ_TARGETS := \
 	./backend/discovery:FuzzObserve ./backend/discovery:FuzzReply
 
 .PHONY: run build test deps system-deps go-deps frontend-deps frontend \
-	test-go test-fuzz test-frontend test-desktop clean
+	test-go test-fuzz test-frontend test-desktop bench clean
 
 ## run: build the desktop app and open it
 run: build
@@ -76,6 +76,17 @@ test-frontend: frontend-deps
 
 test-desktop: build
 	$(GO) test -tags e2e -count=1 -timeout 5m -v ./app/e2e/
+
+## bench: the benchmark of docs/performance.md (about 6 minutes): Parley's
+## host against a minimal Go server and the original Python tutorial
+## server, all on 127.0.0.1; prints the table and writes
+## docs/performance.json and docs/performance.svg. BENCHFLAGS adds flags,
+## e.g. BENCHFLAGS="--reps 5" or "--cpuprofile .artifacts/bench".
+BENCHFLAGS ?=
+bench: system-deps go-deps
+	$(GO) build -o .artifacts/bench/parley .
+	.artifacts/bench/parley bench --suite default $(BENCHFLAGS) \
+		--json docs/performance.json --svg docs/performance.svg
 
 clean:
 	rm -rf build/bin .artifacts

@@ -50,6 +50,7 @@ func Main(args []string, env Env) int {
 		"rooms":  runRooms,
 		"join":   runJoin,
 		"doctor": runDoctor,
+		"bench":  runBench,
 	}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
@@ -82,6 +83,7 @@ Usage:
   parley join ROOM|HOST:PORT|LINK [--nick NICK]
                                            join a room and chat from this terminal
   parley doctor [--wait 2s]                check why rooms do not show up here
+  parley bench HOST:PORT [--members N]     load-test a room you host (see -h)
 
 Run "parley COMMAND -h" for a command's flags.
 `)

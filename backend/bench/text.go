@@ -1,0 +1,362 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// A benchmark message's text is
+//
+//	#<sender>.<seq>.<sent>.<check> the quick brown fox jumps over the lazy dog
+//
+// sender is the sending member's index, seq counts that sender's messages
+// from 0, sent is the send time in nanoseconds on the generator's monotonic
+// clock (all members live in one process), and check is 8 hex digits mixing
+// the three, so a line spliced from two messages does not pass. The filler
+// gives the message a chat-like length (about 70 bytes) and a fixed tail.
+// Member i's nickname is "b<i>".
+const filler = "the quick brown fox jumps over the lazy dog"
+
+// syncText is the one message the generator sends before the load: every
+// member that sees it knows everything before it was the handshake.
+const syncText = "#sync"
+
+// msgRef identifies one benchmark message.
+type msgRef struct {
+	sender int
+	seq    uint64
+	sent   int64 // ns on the run's clock
+}
+
+func checksum(s int, q uint64, t int64) uint32 {
+	x := uint64(s)*0x9E3779B97F4A7C15 ^ q*0xC2B2AE3D27D4EB4F ^ uint64(t)*0x165667B19E3779F9
+	x ^= x >> 29
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 32
+	return uint32(x)
+}
+
+// appendText appends the text of message m.
+func appendText(dst []byte, m msgRef) []byte {
+	dst = append(dst, '#')
+	dst = strconv.AppendInt(dst, int64(m.sender), 10)
+	dst = append(dst, '.')
+	dst = strconv.AppendUint(dst, m.seq, 10)
+	dst = append(dst, '.')
+	dst = strconv.AppendInt(dst, m.sent, 10)
+	dst = append(dst, '.')
+	c := checksum(m.sender, m.seq, m.sent)
+	const hex = "0123456789abcdef"
+	for shift := 28; shift >= 0; shift -= 4 {
+		dst = append(dst, hex[(c>>shift)&0xf])
+	}
+	dst = append(dst, ' ')
+	return append(dst, filler...)
+}
+
+// appendNick appends member i's nickname.
+func appendNick(dst []byte, i int) []byte {
+	return strconv.AppendInt(append(dst, 'b'), int64(i), 10)
+}
+
+// appendLegacyLine appends message m as a plain-text client sends it:
+// "b<i>: <text>\n", as typed into nc.
+func appendLegacyLine(dst []byte, m msgRef) []byte {
+	dst = appendNick(dst, m.sender)
+	dst = append(dst, ": "...)
+	dst = appendText(dst, m)
+	return append(dst, '\n')
+}
+
+// appendSendFrame appends message m as a native send frame. The id names
+// the sender and the sequence number, so it is unique per client.
+func appendSendFrame(dst []byte, m msgRef) []byte {
+	dst = append(dst, `{"type":"send","id":"`...)
+	dst = appendMsgID(dst, m.sender, m.seq)
+	dst = append(dst, `","text":"`...)
+	dst = appendText(dst, m)
+	return append(dst, "\"}\n"...)
+}
+
+func appendMsgID(dst []byte, s int, q uint64) []byte {
+	dst = appendNick(dst, s)
+	dst = append(dst, '-')
+	return strconv.AppendUint(dst, q, 10)
+}
+
+// parseUint reads a decimal number of 1 to 19 digits at the start of b.
+func parseUint(b []byte) (v uint64, rest []byte, ok bool) {
+	i := 0
+	for ; i < len(b) && i < 19 && b[i] >= '0' && b[i] <= '9'; i++ {
+		v = v*10 + uint64(b[i]-'0')
+	}
+	if i == 0 || (i < len(b) && b[i] >= '0' && b[i] <= '9') {
+		return 0, b, false
+	}
+	return v, b[i:], true
+}
+
+func expect(b []byte, c byte) ([]byte, bool) {
+	if len(b) == 0 || b[0] != c {
+		return b, false
+	}
+	return b[1:], true
+}
+
+// parseText checks a message text and returns what it carries. Any damage
+// — a missing or extra byte, a splice of two messages, a wrong checksum or
+// filler — makes it fail.
+func parseText(b []byte) (m msgRef, ok bool) {
+	var s, q, t uint64
+	if b, ok = expect(b, '#'); !ok {
+		return m, false
+	}
+	if s, b, ok = parseUint(b); !ok || s > 1<<30 {
+		return m, false
+	}
+	if b, ok = expect(b, '.'); !ok {
+		return m, false
+	}
+	if q, b, ok = parseUint(b); !ok {
+		return m, false
+	}
+	if b, ok = expect(b, '.'); !ok {
+		return m, false
+	}
+	if t, b, ok = parseUint(b); !ok || t > 1<<62 {
+		return m, false
+	}
+	if b, ok = expect(b, '.'); !ok {
+		return m, false
+	}
+	if len(b) != 8+1+len(filler) || b[8] != ' ' || string(b[9:]) != filler {
+		return m, false
+	}
+	var c uint32
+	for _, h := range b[:8] {
+		switch {
+		case h >= '0' && h <= '9':
+			c = c<<4 | uint32(h-'0')
+		case h >= 'a' && h <= 'f':
+			c = c<<4 | uint32(h-'a'+10)
+		default:
+			return m, false
+		}
+	}
+	m = msgRef{sender: int(s), seq: q, sent: int64(t)}
+	if c != checksum(m.sender, m.seq, m.sent) {
+		return msgRef{}, false
+	}
+	return m, true
+}
+
+// parseNick reads a "b<i>" nickname.
+func parseNick(b []byte) (int, bool) {
+	b, ok := expect(b, 'b')
+	if !ok {
+		return 0, false
+	}
+	v, rest, ok := parseUint(b)
+	if !ok || len(rest) != 0 || v > 1<<30 {
+		return 0, false
+	}
+	return int(v), true
+}
+
+// lineKind is what a received line turned out to be.
+type lineKind int
+
+const (
+	lineMessage lineKind = iota // an intact benchmark message
+	lineSync                    // the sync message
+	lineEmpty                   // nothing (a blank line)
+	lineOther                   // presence, greetings: expected chatter
+	lineError                   // the host complaining ("error: …" / an error frame)
+	lineGarbled                 // damaged: neither a message nor known chatter
+	linePing                    // native heartbeat: answer it
+	lineBye                     // the host is closing the room
+)
+
+// parseLegacyLine classifies one received plain-text line (without its
+// newline): "b<i>: <text>" is a message from member i, whose text must be
+// intact and name the same sender.
+func parseLegacyLine(line []byte) (lineKind, msgRef) {
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if len(line) == 0 {
+		return lineEmpty, msgRef{}
+	}
+	if bytes.HasSuffix(line, []byte(": "+syncText)) {
+		return lineSync, msgRef{}
+	}
+	if nick, text, found := bytes.Cut(line, []byte(": ")); found {
+		if i, ok := parseNick(nick); ok {
+			if m, ok := parseText(text); ok && m.sender == i {
+				return lineMessage, m
+			}
+			return lineGarbled, msgRef{}
+		}
+	}
+	switch {
+	case bytes.HasPrefix(line, []byte("error: ")):
+		return lineError, msgRef{}
+	case bytes.HasSuffix(line, []byte(" joined!")) || bytes.HasSuffix(line, []byte(" left!")),
+		bytes.HasPrefix(line, []byte("Connected to ")), bytes.HasPrefix(line, []byte("The host ")):
+		if bytes.IndexByte(line, '#') < 0 && !bytes.Contains(line, []byte(filler[len(filler)-8:])) {
+			return lineOther, msgRef{}
+		}
+	}
+	return lineGarbled, msgRef{}
+}
+
+// nativeFrame holds the fields of one received JSON frame that the
+// benchmark looks at. The byte slices point into the line.
+type nativeFrame struct {
+	typ, id, from, text, code []byte
+	seq                       uint64
+	hasSeq                    bool
+}
+
+// scanFlat parses a flat JSON object (string, number and literal values,
+// no escapes) the way Parley writes frames, without allocating. It reports
+// false for anything else, which the caller then hands to encoding/json.
+func scanFlat(line []byte, f *nativeFrame) bool {
+	*f = nativeFrame{}
+	b, ok := expect(line, '{')
+	if !ok {
+		return false
+	}
+	for {
+		if b, ok = expect(b, '"'); !ok {
+			return false
+		}
+		end := bytes.IndexByte(b, '"')
+		if end < 0 {
+			return false
+		}
+		key := b[:end]
+		if b, ok = expect(b[end+1:], ':'); !ok || len(b) == 0 {
+			return false
+		}
+		var val []byte
+		isString := b[0] == '"'
+		if isString {
+			end = bytes.IndexByte(b[1:], '"')
+			if end < 0 {
+				return false
+			}
+			val, b = b[1:1+end], b[2+end:]
+			if bytes.IndexByte(val, '\\') >= 0 {
+				return false
+			}
+		} else {
+			end = bytes.IndexAny(b, ",}")
+			if end <= 0 {
+				return false
+			}
+			val, b = b[:end], b[end:]
+		}
+		if !f.set(string(key), val, isString) {
+			return false
+		}
+		if len(b) == 0 {
+			return false
+		}
+		switch b[0] {
+		case ',':
+			b = b[1:]
+		case '}':
+			return len(b) == 1
+		default:
+			return false
+		}
+	}
+}
+
+// set records one field; it reports false for a value that is not a
+// plain string, number or literal (a nested object, say).
+func (f *nativeFrame) set(key string, val []byte, isString bool) bool {
+	if !isString {
+		switch val[0] {
+		case '{', '[':
+			return false
+		}
+	}
+	switch key {
+	case "type":
+		f.typ = val
+	case "id":
+		f.id = val
+	case "from":
+		f.from = val
+	case "text":
+		f.text = val
+	case "code":
+		f.code = val
+	case "seq":
+		v, rest, ok := parseUint(val)
+		if !ok || len(rest) != 0 || isString {
+			return false
+		}
+		f.seq, f.hasSeq = v, true
+	}
+	return true
+}
+
+// wireFrame is the slow path for frames scanFlat declines.
+type wireFrame struct {
+	Type string  `json:"type"`
+	Seq  *uint64 `json:"seq"`
+	ID   string  `json:"id"`
+	From string  `json:"from"`
+	Text string  `json:"text"`
+	Code string  `json:"code"`
+}
+
+// parseNativeLine classifies one received JSON line. For a message it
+// also returns its room sequence number.
+func parseNativeLine(line []byte, f *nativeFrame, scratch []byte) (lineKind, msgRef, uint64) {
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if len(line) == 0 {
+		return lineEmpty, msgRef{}, 0
+	}
+	if !scanFlat(line, f) {
+		var w wireFrame
+		if err := json.Unmarshal(line, &w); err != nil || w.Type == "" {
+			return lineGarbled, msgRef{}, 0
+		}
+		*f = nativeFrame{typ: []byte(w.Type), id: []byte(w.ID), from: []byte(w.From), text: []byte(w.Text), code: []byte(w.Code)}
+		if w.Seq != nil {
+			f.seq, f.hasSeq = *w.Seq, true
+		}
+	}
+	switch string(f.typ) {
+	case "msg":
+		if !f.hasSeq {
+			return lineGarbled, msgRef{}, 0
+		}
+		if string(f.text) == syncText {
+			return lineSync, msgRef{}, f.seq
+		}
+		m, ok := parseText(f.text)
+		if !ok {
+			return lineGarbled, msgRef{}, f.seq
+		}
+		scratch = appendNick(scratch[:0], m.sender)
+		if !bytes.Equal(f.from, scratch) {
+			return lineGarbled, msgRef{}, f.seq
+		}
+		if !bytes.Equal(f.id, appendMsgID(scratch[:0], m.sender, m.seq)) {
+			return lineGarbled, msgRef{}, f.seq
+		}
+		return lineMessage, m, f.seq
+	case "ping":
+		return linePing, msgRef{}, 0
+	case "error":
+		return lineError, msgRef{}, 0
+	case "bye":
+		return lineBye, msgRef{}, 0
+	default: // welcome, join, leave, pong, history, and types newer than us
+		return lineOther, msgRef{}, 0
+	}
+}

@@ -1,0 +1,175 @@
+package bench
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/protocol"
+)
+
+func legacyLine(s int, q uint64, t int64) string {
+	return strings.TrimSuffix(string(appendLegacyLine(nil, msgRef{sender: s, seq: q, sent: t})), "\n")
+}
+
+func textOf(s int, q uint64, t int64) string {
+	return string(appendText(nil, msgRef{sender: s, seq: q, sent: t}))
+}
+
+// nativeMsg is a msg frame exactly as Parley's host encodes it.
+func nativeMsg(t *testing.T, seq uint64, id, from, text string) string {
+	t.Helper()
+	b, err := protocol.Encode(protocol.Msg{Message: chat.Message{Seq: seq, ID: id, From: from, Text: text, TS: 1700000000000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+func TestTextRoundTrip(t *testing.T) {
+	for _, m := range []msgRef{{0, 0, 0}, {7, 12345, 987654321}, {999, 1 << 40, 1 << 61}} {
+		got, ok := parseText(appendText(nil, m))
+		if !ok || got != m {
+			t.Errorf("parseText(appendText(%+v)) = %+v, %v", m, got, ok)
+		}
+	}
+}
+
+func TestParseLegacyLine(t *testing.T) {
+	good := legacyLine(3, 17, 123456789)
+	text := textOf(3, 17, 123456789)
+	other := legacyLine(4, 2, 555)
+	tests := []struct {
+		name string
+		line string
+		want lineKind
+		msg  msgRef
+	}{
+		{"intact", good, lineMessage, msgRef{3, 17, 123456789}},
+		{"intact with CR", good + "\r", lineMessage, msgRef{3, 17, 123456789}},
+		{"empty", "", lineEmpty, msgRef{}},
+		{"sync", "b0: " + syncText, lineSync, msgRef{}},
+		{"sync after tutorial chatter", "Connected to server!b1\n joined!b0: " + syncText, lineSync, msgRef{}},
+		{"presence", "b12 joined!", lineOther, msgRef{}},
+		{"leave", "b12 left!", lineOther, msgRef{}},
+		{"greeting", `Connected to "bench"! In the room: host, b0, b1`, lineOther, msgRef{}},
+		{"host error", "error: you fell too far behind and were disconnected; reconnect to continue", lineError, msgRef{}},
+		{"truncated", good[:len(good)-3], lineGarbled, msgRef{}},
+		{"one byte more", good + "x", lineGarbled, msgRef{}},
+		{"spliced with another message", good[:20] + other[15:], lineGarbled, msgRef{}},
+		{"two messages on one line", good + other, lineGarbled, msgRef{}},
+		{"tail of a cut message", good[25:], lineGarbled, msgRef{}},
+		{"wrong sender nick", "b4: " + text, lineGarbled, msgRef{}},
+		{"wrong checksum", strings.Replace(good, ".", ".1", 3), lineGarbled, msgRef{}},
+		{"filler damaged", strings.Replace(good, "lazy", "lazz", 1), lineGarbled, msgRef{}},
+		{"presence with a message glued on", "b12 joined!" + good, lineGarbled, msgRef{}},
+		{"unknown chatter", "hello there", lineGarbled, msgRef{}},
+		{"prefixed twice", "b3: " + good, lineGarbled, msgRef{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			line := tt.line
+			if i := strings.LastIndexByte(line, '\n'); i >= 0 {
+				line = line[i+1:] // a reader hands over one line at a time
+			}
+			got, msg := parseLegacyLine([]byte(line))
+			if got != tt.want || msg != tt.msg {
+				t.Errorf("parseLegacyLine(%q) = %v, %+v; want %v, %+v", line, got, msg, tt.want, tt.msg)
+			}
+		})
+	}
+}
+
+func TestParseNativeLine(t *testing.T) {
+	text := textOf(2, 5, 4242)
+	id := "b2-5"
+	tests := []struct {
+		name    string
+		line    string
+		want    lineKind
+		msg     msgRef
+		wantSeq uint64
+	}{
+		{"intact", nativeMsg(t, 40, id, "b2", text), lineMessage, msgRef{2, 5, 4242}, 40},
+		{"other key order", `{"type":"msg","ts":1,"text":"` + text + `","from":"b2","id":"b2-5","seq":41}`, lineMessage, msgRef{2, 5, 4242}, 41},
+		{"escaped text takes the slow path", `{"type":"msg","seq":9,"id":"b2-5","from":"b2","text":"` + strings.Replace(text, "#", `\u0023`, 1) + `","ts":1}`, lineMessage, msgRef{2, 5, 4242}, 9},
+		{"sync", nativeMsg(t, 3, "sync", "b0", syncText), lineSync, msgRef{}, 3},
+		{"ping", `{"type":"ping"}`, linePing, msgRef{}, 0},
+		{"join", `{"type":"join","nick":"b9","ts":1}`, lineOther, msgRef{}, 0},
+		{"welcome (nested)", `{"type":"welcome","v":1,"room":{"id":"x","name":"y","host":"h"},"you":"b1","members":[{"nick":"h"}],"seq":0}`, lineOther, msgRef{}, 0},
+		{"unknown type", `{"type":"reaction","emoji":"x"}`, lineOther, msgRef{}, 0},
+		{"error frame", `{"type":"error","code":"slow_member","message":"member too slow to keep up"}`, lineError, msgRef{}, 0},
+		{"bye", `{"type":"bye","reason":"the host went away"}`, lineBye, msgRef{}, 0},
+		{"wrong sender", nativeMsg(t, 40, id, "b3", text), lineGarbled, msgRef{}, 40},
+		{"wrong id", nativeMsg(t, 40, "b2-6", "b2", text), lineGarbled, msgRef{}, 40},
+		{"damaged text", nativeMsg(t, 40, id, "b2", text[:len(text)-1]), lineGarbled, msgRef{}, 40},
+		{"msg without seq", `{"type":"msg","id":"b2-5","from":"b2","text":"` + text + `"}`, lineGarbled, msgRef{}, 0},
+		{"cut JSON", nativeMsg(t, 40, id, "b2", text)[:50], lineGarbled, msgRef{}, 0},
+		{"two frames on a line", `{"type":"ping"}{"type":"ping"}`, lineGarbled, msgRef{}, 0},
+		{"not JSON", "b2: " + text, lineGarbled, msgRef{}, 0},
+		{"empty", "", lineEmpty, msgRef{}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var f nativeFrame
+			got, msg, seq := parseNativeLine([]byte(tt.line), &f, nil)
+			if got != tt.want || msg != tt.msg || seq != tt.wantSeq {
+				t.Errorf("parseNativeLine(%q) = %v, %+v, seq %d; want %v, %+v, seq %d", tt.line, got, msg, seq, tt.want, tt.msg, tt.wantSeq)
+			}
+		})
+	}
+}
+
+// TestSendFrameIsWhatParleyReads: the generator's send frames decode as
+// the host decodes them.
+func TestSendFrameIsWhatParleyReads(t *testing.T) {
+	m := msgRef{sender: 7, seq: 99, sent: 123}
+	b := appendSendFrame(nil, m)
+	f, err := protocol.Decode(bytes.TrimSuffix(b, []byte("\n")))
+	if err != nil {
+		t.Fatalf("Decode(%q): %v", b, err)
+	}
+	send, ok := f.(protocol.Send)
+	if !ok || send.ID != "b7-99" || send.Text != textOf(7, 99, 123) {
+		t.Errorf("decoded %#v", f)
+	}
+	if _, err := chat.CleanText(send.Text); err != nil {
+		t.Errorf("the host would refuse the text: %v", err)
+	}
+}
+
+func TestParseNick(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{{"b0", 0, true}, {"b123", 123, true}, {"b", 0, false}, {"x1", 0, false}, {"b1x", 0, false}, {"b-1", 0, false}} {
+		got, ok := parseNick([]byte(tt.in))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseNick(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// FuzzParseLine: no received line makes the parsers panic, and a line
+// they accept as a message names a sender and carries its own text.
+func FuzzParseLine(f *testing.F) {
+	f.Add([]byte(legacyLine(3, 17, 123456789)))
+	f.Add([]byte(`{"type":"msg","seq":40,"id":"b2-5","from":"b2","text":"` + textOf(2, 5, 4242) + `","ts":1}`))
+	f.Add([]byte(`{"type":"ping"}`))
+	f.Add([]byte("b12 joined!"))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if kind, m := parseLegacyLine(line); kind == lineMessage {
+			if want := legacyLine(m.sender, m.seq, m.sent); string(bytes.TrimSuffix(line, []byte("\r"))) != want {
+				t.Errorf("accepted %q as %+v, which would be %q", line, m, want)
+			}
+		}
+		var fr nativeFrame
+		if kind, m, _ := parseNativeLine(line, &fr, nil); kind == lineMessage {
+			if string(fr.text) != textOf(m.sender, m.seq, m.sent) {
+				t.Errorf("accepted text %q as %+v", fr.text, m)
+			}
+		}
+	})
+}
