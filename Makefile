@@ -77,7 +77,7 @@ test-frontend: frontend-deps
 test-desktop: build
 	$(GO) test -tags e2e -count=1 -timeout 5m -v ./app/e2e/
 
-## bench: the benchmark of docs/performance.md (about 6 minutes): Parley's
+## bench: the benchmark of docs/performance.md (about 7 minutes): Parley's
 ## host against a minimal Go server and the original Python tutorial
 ## server, all on 127.0.0.1; prints the table and writes
 ## docs/performance.json and docs/performance.svg. BENCHFLAGS adds flags,
