@@ -12,6 +12,13 @@ import (
 // "type", followed by '\n'. Encode a message once and share the bytes with
 // every member it goes to.
 func Encode(f Frame) ([]byte, error) {
+	if m, ok := f.(Msg); ok {
+		b := AppendMsg(nil, m.Message)
+		if len(b) > MaxFrame {
+			return nil, fmt.Errorf("encode msg: %d bytes: %w", len(b), chat.ErrTooLarge)
+		}
+		return b, nil
+	}
 	body, err := json.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", f.Type(), err)
@@ -71,6 +78,21 @@ func Decode(line []byte) (Frame, error) {
 	if len(line) > MaxFrame {
 		return nil, chat.ErrTooLarge
 	}
+	switch {
+	case bytes.HasPrefix(line, []byte(`{"type":"send",`)):
+		if f, ok := fastSend(line); ok {
+			return f, nil
+		}
+	case bytes.HasPrefix(line, []byte(`{"type":"msg",`)):
+		if f, ok := fastMsg(line); ok {
+			return f, nil
+		}
+	}
+	return decodeJSON(line)
+}
+
+// decodeJSON is Decode through encoding/json, for every frame.
+func decodeJSON(line []byte) (Frame, error) {
 	var w wire
 	if err := json.Unmarshal(line, &w); err != nil {
 		return nil, badFrame("not a JSON object: %v", err)

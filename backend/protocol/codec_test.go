@@ -133,6 +133,10 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"type":"msg","seq":18446744073709551615,"from":"a","text":"\ud800"}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		fr, err := Decode(line)
+		slow, slowErr := decodeJSON(line)
+		if (err == nil) != (slowErr == nil) || (err == nil && cmp.Diff(fr, slow) != "") {
+			t.Fatalf("fast path disagrees with encoding/json on %q:\n fast %#v, %v\n json %#v, %v", line, fr, err, slow, slowErr)
+		}
 		if err != nil {
 			return
 		}

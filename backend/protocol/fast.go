@@ -1,0 +1,190 @@
+package protocol
+
+import (
+	"bytes"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/parley-lan/parley/backend/chat"
+)
+
+// The two frames that make up nearly all traffic — send from members, msg
+// from the host — have a fast path: AppendMsg writes a msg without
+// reflection, and Decode reads the common shapes of send and msg without
+// it. Anything unusual (another field order, an escape in an id) falls back
+// to encoding/json, so the fast path changes speed, never meaning; the
+// tests and FuzzDecode compare both ways.
+
+// AppendMsg appends m as a msg frame line (with its newline) to dst. It
+// writes the same JSON as Encode(Msg{m}), byte for byte.
+func AppendMsg(dst []byte, m chat.Message) []byte {
+	dst = append(dst, `{"type":"msg","seq":`...)
+	dst = strconv.AppendUint(dst, m.Seq, 10)
+	dst = append(dst, `,"id":`...)
+	dst = appendJSONString(dst, m.ID)
+	dst = append(dst, `,"from":`...)
+	dst = appendJSONString(dst, m.From)
+	dst = append(dst, `,"text":`...)
+	dst = appendJSONString(dst, m.Text)
+	dst = append(dst, `,"ts":`...)
+	dst = strconv.AppendInt(dst, m.TS, 10)
+	return append(dst, "}\n"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it: quotes, backslashes, control characters, <, >, &, U+2028,
+// U+2029, and invalid UTF-8 as U+FFFD.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			switch r {
+			case utf8.RuneError:
+				dst = append(dst, `\ufffd`...)
+			default:
+				dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			}
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// scanner reads the fixed-shape JSON of the fast paths; any surprise sets
+// bad, and the caller falls back to encoding/json.
+type scanner struct {
+	b   []byte
+	bad bool
+}
+
+func (s *scanner) lit(l string) {
+	if s.bad || !bytes.HasPrefix(s.b, []byte(l)) {
+		s.bad = true
+		return
+	}
+	s.b = s.b[len(l):]
+}
+
+// str reads a JSON string without escapes (those go the slow way).
+func (s *scanner) str() string {
+	if s.bad || len(s.b) == 0 || s.b[0] != '"' {
+		s.bad = true
+		return ""
+	}
+	end := bytes.IndexByte(s.b[1:], '"')
+	if end < 0 || bytes.IndexByte(s.b[1:1+end], '\\') >= 0 {
+		s.bad = true
+		return ""
+	}
+	v := s.b[1 : 1+end]
+	for _, c := range v {
+		if c < 0x20 {
+			s.bad = true
+			return ""
+		}
+	}
+	if !utf8.Valid(v) {
+		s.bad = true // encoding/json would replace bad bytes
+		return ""
+	}
+	s.b = s.b[2+end:]
+	return string(v)
+}
+
+// uint reads an unsigned decimal number.
+func (s *scanner) uint() uint64 {
+	i := 0
+	for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
+		i++
+	}
+	if s.bad || i == 0 || i > 19 || (i > 1 && s.b[0] == '0') {
+		s.bad = true
+		return 0
+	}
+	n, err := strconv.ParseUint(string(s.b[:i]), 10, 64)
+	s.bad = err != nil
+	s.b = s.b[i:]
+	return n
+}
+
+func (s *scanner) end() {
+	if s.bad || len(s.b) != 1 || s.b[0] != '}' {
+		s.bad = true
+	}
+}
+
+// fastSend reads {"type":"send","id":"…","text":"…"[,"resend":true]} as
+// Encode writes it.
+func fastSend(line []byte) (Frame, bool) {
+	s := scanner{b: line}
+	s.lit(`{"type":"send","id":`)
+	id := s.str()
+	s.lit(`,"text":`)
+	text := s.str()
+	resend := false
+	if bytes.HasPrefix(s.b, []byte(`,"resend":true`)) {
+		s.b, resend = s.b[len(`,"resend":true`):], true
+	}
+	s.end()
+	if s.bad || !chat.ValidID(id) {
+		return nil, false
+	}
+	return Send{ID: id, Text: text, Resend: resend}, true
+}
+
+// fastMsg reads {"type":"msg","seq":N,"id":"…","from":"…","text":"…","ts":N}
+// as AppendMsg writes it.
+func fastMsg(line []byte) (Frame, bool) {
+	s := scanner{b: line}
+	s.lit(`{"type":"msg","seq":`)
+	seq := s.uint()
+	s.lit(`,"id":`)
+	id := s.str()
+	s.lit(`,"from":`)
+	from := s.str()
+	s.lit(`,"text":`)
+	text := s.str()
+	s.lit(`,"ts":`)
+	ts := s.uint()
+	s.end()
+	if s.bad || seq == 0 || from == "" || ts > 1<<62 {
+		return nil, false
+	}
+	return Msg{chat.Message{Seq: seq, ID: id, From: from, Text: text, TS: int64(ts)}}, true
+}
