@@ -18,6 +18,7 @@ APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
 # corpus as plain tests).
 FUZZTIME ?= 5s
 FUZZ_TARGETS := \
+	./backend/chat:FuzzCleanText ./backend/bench:FuzzParseLine \
 	./backend/protocol:FuzzDecode ./backend/protocol:FuzzLineReader \
 	./backend/discovery:FuzzUnescape ./backend/discovery:FuzzParseTXT \
 	./backend/discovery:FuzzTXTOverTheWire ./backend/discovery:FuzzRoomTXTRoundTrip \

@@ -85,6 +85,14 @@ func CleanText(s string) (string, error) {
 	if len(s) > MaxTextBytes {
 		return "", Errorf(CodeBadText, fmt.Sprintf("message is longer than %d bytes", MaxTextBytes))
 	}
+	if cleanAlready(s) {
+		return s, nil
+	}
+	return cleanFull(s)
+}
+
+// cleanFull is CleanText without the fast path.
+func cleanFull(s string) (string, error) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.Map(func(r rune) rune {
@@ -133,4 +141,27 @@ func ValidID(s string) bool {
 		}
 	}
 	return true
+}
+
+// cleanAlready reports whether CleanText would return s unchanged: plain
+// printable ASCII (tabs and newlines allowed) with no trailing space. Most
+// messages are like that, and then cleaning costs one pass and nothing
+// more.
+func cleanAlready(s string) bool {
+	if s == "" {
+		return false
+	}
+	visible := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c > ' ' && c < 0x7f:
+			visible = true
+		case c == ' ' || c == '\n' || c == '\t':
+		default:
+			return false // control, DEL, CR, or non-ASCII: the full path
+		}
+	}
+	last := s[len(s)-1]
+	return visible && last != ' ' && last != '\n' && last != '\t'
 }

@@ -108,3 +108,25 @@ func TestNewID(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCleanText checks that the fast path agrees with the full one, and
+// that cleaning is idempotent.
+func FuzzCleanText(f *testing.F) {
+	for _, s := range []string{"hello", "two\r\nlines", "tab\tkept ", " x", "\x1b[31m", "é", "a\n", "\u202e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := CleanText(s)
+		if cleanAlready(s) {
+			if full, ferr := cleanFull(s); ferr != nil || full != s {
+				t.Fatalf("the fast path keeps %q, but the full cleaning gives %q, %v", s, full, ferr)
+			}
+		}
+		if err == nil {
+			again, err2 := CleanText(got)
+			if err2 != nil || again != got {
+				t.Fatalf("CleanText is not idempotent: %q → %q → %q, %v", s, got, again, err2)
+			}
+		}
+	})
+}
