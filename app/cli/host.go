@@ -65,6 +65,7 @@ func runHost(args []string, env Env) error {
 
 	closed := false
 	t := &terminal{env: env, you: n, closeRoom: func() { closed = true; h.CloseRoom() }}
+	defer t.flushOut() // after the session has ended, below
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	jctx, cancel := peer.JoinTimeout(ctx)

@@ -53,6 +53,7 @@ func runJoin(args []string, env Env) error {
 		cfg.Addrs, cfg.Resolve = room.Addrs, lobby.Resolver(room.ID)
 	}
 	t := &terminal{env: env, you: n}
+	defer t.flushOut() // after the session has ended, below
 	cfg.OnEvent = t.onEvent
 	jctx, cancel := peer.JoinTimeout(ctx)
 	defer cancel()

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -23,18 +24,45 @@ type terminal struct {
 	// closeRoom, for the host, closes the room for good (/close).
 	closeRoom func()
 
-	mu sync.Mutex // serialises output from the session and the input loop
+	mu      sync.Mutex    // serialises output from the session and the input loop
+	stdout  *bufio.Writer // conversation, flushed soon after it is written
+	flushAt *time.Timer   // pending flush of stdout, if any
 }
+
+// outFlush is how long conversation output may wait in the buffer: a busy
+// room then costs one write for many lines, and a person sees no delay.
+const outFlush = 5 * time.Millisecond
 
 func (t *terminal) out(format string, args ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	fmt.Fprintf(t.env.Stdout, format, args...)
+	if t.stdout == nil {
+		t.stdout = bufio.NewWriterSize(t.env.Stdout, 32<<10)
+	}
+	fmt.Fprintf(t.stdout, format, args...)
+	if t.flushAt == nil {
+		t.flushAt = time.AfterFunc(outFlush, t.flushOut)
+	}
 }
 
+// flushOut writes the buffered conversation out.
+func (t *terminal) flushOut() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.flushAt = nil
+	if t.stdout != nil {
+		t.stdout.Flush()
+	}
+}
+
+// status writes a line to stderr at once, after any buffered conversation
+// so that the two keep their order on a shared terminal.
 func (t *terminal) status(format string, args ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.stdout != nil {
+		t.stdout.Flush()
+	}
 	fmt.Fprintf(t.env.Stderr, format, args...)
 }
 

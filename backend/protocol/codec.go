@@ -79,6 +79,10 @@ func Decode(line []byte) (Frame, error) {
 		return nil, chat.ErrTooLarge
 	}
 	switch {
+	case string(line) == `{"type":"ping"}`:
+		return Ping{}, nil
+	case string(line) == `{"type":"pong"}`:
+		return Pong{}, nil
 	case bytes.HasPrefix(line, []byte(`{"type":"send",`)):
 		if f, ok := fastSend(line); ok {
 			return f, nil

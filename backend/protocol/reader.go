@@ -121,6 +121,12 @@ func (lr *LineReader) tail(err error) ([]byte, error) {
 // Buffered returns how many bytes have been read but not yet returned.
 func (lr *LineReader) Buffered() int { return lr.end - lr.start }
 
+// HasLine reports whether a whole line is buffered, so that the next
+// ReadLine returns without reading.
+func (lr *LineReader) HasLine() bool {
+	return bytes.IndexByte(lr.buf[lr.scanned:lr.end], '\n') >= 0
+}
+
 func trimCR(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		return b[:n-1]

@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -114,4 +115,16 @@ func FuzzLineReader(f *testing.F) {
 		}
 		t.Fatalf("no EOF after %d reads", len(in)+2)
 	})
+}
+
+func TestHasLine(t *testing.T) {
+	lr := NewLineReader(strings.NewReader("one\ntwo\npart"), 0, nil)
+	var got []bool
+	for i := 0; i < 3; i++ {
+		lr.ReadLine()
+		got = append(got, lr.HasLine())
+	}
+	if fmt.Sprint(got) != "[true false false]" {
+		t.Errorf("HasLine after each line = %v, want [true false false] (a partial line is not a line)", got)
+	}
 }

@@ -11,9 +11,10 @@ import (
 )
 
 // handle runs one connection from accept to close: it tells a native client
-// from a plain-text one and hands it to the matching session.
-func (s *Server) handle(conn net.Conn) {
-	defer conn.Close()
+// from a plain-text one and runs its handshake. For a new member it
+// returns the rest of the member's life, to run on a fresh goroutine; nil
+// when the connection is over.
+func (s *Server) handle(conn net.Conn) func() {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		// Plain-text clients have no heartbeat; let TCP find dead peers.
 		_ = tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 5 * time.Second, Count: 3})
@@ -23,7 +24,7 @@ func (s *Server) handle(conn net.Conn) {
 	case err != nil:
 		s.log.Debug("connection closed before speaking", "remote", conn.RemoteAddr(), "err", err)
 	case len(first) > 0 && first[0] == '{':
-		s.serveNative(conn, first)
+		return s.serveNative(conn, first)
 	case len(first) > 0 && first[0] == 0x16:
 		s.log.Info("refused TLS client", "remote", conn.RemoteAddr())
 		writeText(conn, "error: this room does not offer encryption yet\n")
@@ -31,8 +32,9 @@ func (s *Server) handle(conn net.Conn) {
 		s.log.Info("refused plain-text client", "remote", conn.RemoteAddr())
 		writeText(conn, "error: this room does not accept plain-text clients\n")
 	default:
-		s.serveLegacy(conn, first)
+		return s.serveLegacy(conn, first)
 	}
+	return nil
 }
 
 // sniff waits briefly for the client's first bytes. Native clients speak
@@ -58,19 +60,19 @@ func (s *Server) sniff(conn net.Conn) ([]byte, error) {
 
 // serveNative runs the JSON protocol: hello, welcome, then the member's
 // reader here and its writer in its own goroutine.
-func (s *Server) serveNative(conn net.Conn, first []byte) {
+func (s *Server) serveNative(conn net.Conn, first []byte) func() {
 	lr := protocol.NewLineReader(conn, protocol.MaxFrame, first)
 	hello, err := s.readHello(conn, lr)
 	if err != nil {
 		s.refuse(conn, err)
-		return
+		return nil
 	}
 	m := newMember(conn, hello.Nick, hello.ClientID, styleNative, s.cfg.QueueBytes)
 	if err := s.hub.admit(m, hello.HostToken, hello.ResumeFrom); err != nil {
 		s.refuse(conn, err)
-		return
+		return nil
 	}
-	s.runMember(m, func() error { return s.readNative(m, lr) })
+	return func() { s.runMember(m, func() error { return s.readNative(m, lr) }) }
 }
 
 // flushGrace is how long a departing member's writer gets to flush.
@@ -81,13 +83,7 @@ const flushGrace = 2 * time.Second
 // (an error frame explaining a disconnect, say) before the caller closes
 // the connection.
 func (s *Server) runMember(m *member, read func() error) {
-	written := make(chan struct{})
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer close(written)
-		m.writeLoop()
-	}()
+	go m.greet() // the first writer; later ones start as frames need them
 	err := read()
 	if m.legacy || m.saidBye {
 		s.hub.leave(m)
@@ -96,10 +92,10 @@ func (s *Server) runMember(m *member, read func() error) {
 	}
 	m.out.close(farewell(m, err))
 	select {
-	case <-written:
+	case <-m.finished:
 	case <-time.After(flushGrace):
-		m.conn.Close()
-		<-written
+		m.conn.Close() // a writer stuck on the socket fails now, and finishes
+		<-m.finished
 	}
 	s.log.Debug("member connection ended", "nick", m.nick, "err", err)
 }
@@ -164,6 +160,9 @@ func (s *Server) readNative(m *member, lr *protocol.LineReader) error {
 	strikes := 0
 	dead := 3 * s.cfg.PingInterval
 	for {
+		if !lr.HasLine() {
+			s.hub.kick() // all that was read is posted: commit it together
+		}
 		m.out.waitBelow(m.out.max / inputPauseFraction)
 		_ = m.conn.SetReadDeadline(time.Now().Add(dead))
 		line, err := lr.ReadLine()

@@ -1,6 +1,11 @@
 package server
 
 import (
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/parley-lan/parley/backend/chat"
 	"github.com/parley-lan/parley/backend/protocol"
 )
 
@@ -13,23 +18,27 @@ type event struct {
 }
 
 // broadcastLocked encodes e once per audience and queues it for every
-// member who is not away. Callers hold h.mu.
+// member who is not away. It is for presence and other rare frames;
+// messages go out in batches (fanOut). Callers hold h.mu.
 func (h *hub) broadcastLocked(e event) {
 	native, err := protocol.Encode(e.frame)
 	if err != nil {
 		h.log.Error("encode broadcast", "type", e.frame.Type(), "err", err)
 		return
 	}
-	var text []byte
+	var line, bare []byte
 	if e.legacy != "" {
-		text = []byte(e.legacy)
+		line, bare = []byte(e.legacy+"\n"), []byte(e.legacy)
 	}
 	for _, m := range h.order {
 		switch {
 		case !m.legacy:
 			h.deliver(m, native)
-		case text != nil && m != e.from:
-			h.deliver(m, text)
+		case line == nil || m == e.from:
+		case m.style == styleLines:
+			h.deliver(m, line)
+		default:
+			h.deliver(m, bare)
 		}
 	}
 }
@@ -38,9 +47,13 @@ func (h *hub) broadcastLocked(e event) {
 // stops receiving and goes away (see awayLocked), and resumes when it
 // reconnects. Callers hold h.mu.
 func (h *hub) deliver(m *member, b []byte) {
-	if m.away || h.closed || m.out.push(b) {
+	if m.away.Load() || m.out.push(b) != pushFull {
 		return
 	}
+	h.cutOffLocked(m)
+}
+
+func (h *hub) cutOffLocked(m *member) {
 	h.log.Warn("member too slow, disconnecting", "nick", m.nick, "queue_cap_bytes", m.out.max)
 	m.cutOff()
 	h.awayLocked(m)
@@ -51,6 +64,158 @@ func (h *hub) sendTo(m *member, b []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.deliver(m, b)
+}
+
+// outBatch is a batch of committed messages on its way to the members.
+type outBatch struct {
+	msgs    []chat.Message
+	senders []*member // who sent each message
+	to      []*member // the members when it was committed
+}
+
+// fanOutLoop is the broadcaster: it delivers committed batches in order.
+// It runs beside the committer, so recording one batch and delivering the
+// one before it happen at the same time.
+func (h *hub) fanOutLoop(done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		case b := <-h.batches:
+			h.fanOut(h.merge(b))
+		}
+	}
+}
+
+// maxMerged bounds how many messages one fan-out carries.
+const maxMerged = 1024
+
+// merge appends to b the batches that queued up while the last fan-out ran,
+// as long as they go to the same members: under load, the broadcaster then
+// writes to each member once for many batches, and the busier the room the
+// fewer writes per message.
+func (h *hub) merge(b outBatch) outBatch {
+	for len(b.msgs) < maxMerged {
+		select {
+		case next := <-h.batches:
+			if !slices.Equal(next.to, b.to) {
+				h.fanOut(b) // members changed: deliver in order, separately
+				b = next
+				continue
+			}
+			b.msgs = append(b.msgs, next.msgs...)
+			b.senders = append(b.senders, next.senders...)
+		default:
+			return b
+		}
+	}
+	return b
+}
+
+// fanOut encodes a batch once per audience — one buffer of JSON lines for
+// native members, one of "nick: text" lines for plain-text ones — and
+// hands each member its buffer in one push: one write per member per
+// batch, however many messages it holds.
+func (h *hub) fanOut(b outBatch) {
+	native := make([]byte, 0, 160*len(b.msgs))
+	for _, m := range b.msgs {
+		native = protocol.AppendMsg(native, m)
+	}
+	lines := legacyBatch{msgs: b.msgs, senders: b.senders}
+	if slices.ContainsFunc(b.to, func(m *member) bool { return m.style == styleLines }) {
+		lines.prepare()
+	}
+	shards := shardsFor(len(b.to))
+	if shards == 1 {
+		h.deliverBatch(b, native, &lines, b.to)
+		return
+	}
+	var wg sync.WaitGroup
+	size := (len(b.to) + shards - 1) / shards
+	for part := range slices.Chunk(b.to, size) {
+		wg.Go(func() { h.deliverBatch(b, native, &lines, part) })
+	}
+	wg.Wait() // the next batch starts when every member has this one
+}
+
+// shardMembers is how many members make it worth spreading a batch's
+// writes over more than one CPU.
+const shardMembers = 128
+
+// shardsFor says over how many goroutines to spread writes to n members:
+// a big room's writes then run on every CPU, and the last member on the
+// list waits a fraction as long.
+func shardsFor(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/shardMembers))
+}
+
+// deliverBatch hands each of to its encoding of the batch.
+func (h *hub) deliverBatch(b outBatch, native []byte, lines *legacyBatch, to []*member) {
+	for _, m := range to {
+		if m.away.Load() {
+			continue
+		}
+		switch m.style {
+		case styleNative:
+			h.push(m, native)
+		case styleLines:
+			if buf := lines.linesFor(m); len(buf) > 0 {
+				h.push(m, buf)
+			}
+		case styleRaw:
+			for i, msg := range b.msgs {
+				if b.senders[i] != m {
+					h.push(m, []byte(legacyLine(msg)))
+				}
+			}
+		}
+	}
+}
+
+// push delivers outside the hub's lock, taking it only to cut off a member
+// that cannot keep up.
+func (h *hub) push(m *member, b []byte) {
+	if m.out.push(b) != pushFull {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !m.away.Load() {
+		h.cutOffLocked(m)
+	}
+}
+
+// legacyBatch renders a batch for line clients, once for all of them and
+// once more for each plain-text member who sent something in it (a
+// member does not get its own lines back).
+type legacyBatch struct {
+	msgs    []chat.Message
+	senders []*member
+	shared  []byte // rendered by prepare, read-only after
+}
+
+// prepare renders the shared lines, if any plain-text member is to get
+// them; it runs before the batch is shared between goroutines.
+func (l *legacyBatch) prepare() { l.shared = l.render(nil) }
+
+func (l *legacyBatch) linesFor(m *member) []byte {
+	for _, s := range l.senders {
+		if s == m {
+			return l.render(m)
+		}
+	}
+	return l.shared
+}
+
+// render writes the batch's lines, leaving out those sent by skip.
+func (l *legacyBatch) render(skip *member) []byte {
+	var buf []byte
+	for i, msg := range l.msgs {
+		if l.senders[i] != skip {
+			buf = append(append(buf, legacyLine(msg)...), '\n')
+		}
+	}
+	return buf
 }
 
 // pingAll queues a heartbeat for every native member.
@@ -66,14 +231,14 @@ func (h *hub) pingAll(ping []byte) {
 
 // closeAll stops admitting members and queues a goodbye for everyone; the
 // writers send it after what is already queued.
-func (h *hub) closeAll(bye []byte, legacyBye []byte) []*member {
+func (h *hub) closeAll(bye []byte, legacyBye string) []*member {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closed = true
 	ms := append([]*member(nil), h.order...)
 	for _, m := range ms {
 		if m.legacy {
-			m.out.close(legacyBye)
+			m.out.close(m.text(legacyBye))
 		} else {
 			m.out.close(bye)
 		}

@@ -108,10 +108,10 @@ const (
 )
 
 // historyAfter encodes the messages with seq in (after, until], up to
-// about replayBatchBytes, and returns them with the seq of the last one.
-// It reads the memory window, or the durable log for what memory no
-// longer holds. It returns until when nothing is left.
-func (h *hub) historyAfter(after, until uint64) ([][]byte, uint64) {
+// about replayBatchBytes, into one buffer, and returns it with the seq of
+// the last one. It reads the memory window, or the durable log for what
+// memory no longer holds. It returns nil and until when nothing is left.
+func (h *hub) historyAfter(after, until uint64) ([]byte, uint64) {
 	msgs := h.memoryAfter(after, until)
 	if msgs == nil && h.store != nil {
 		var err error
@@ -120,22 +120,17 @@ func (h *hub) historyAfter(after, until uint64) ([][]byte, uint64) {
 			return nil, until
 		}
 	}
-	var frames [][]byte
-	size := 0
+	var batch []byte
 	for _, m := range msgs {
-		if m.Seq > until || size >= replayBatchBytes {
+		if m.Seq > until || len(batch) >= replayBatchBytes {
 			break
 		}
-		b, err := protocol.Encode(protocol.Msg{Message: m})
-		if err != nil {
-			continue
-		}
-		frames, size, after = append(frames, b), size+len(b), m.Seq
+		batch, after = protocol.AppendMsg(batch, m), m.Seq
 	}
-	if len(frames) == 0 {
+	if len(batch) == 0 {
 		return nil, until
 	}
-	return frames, after
+	return batch, after
 }
 
 // memoryAfter returns a batch of messages after seq from memory, or nil

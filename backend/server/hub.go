@@ -25,8 +25,10 @@ type hub struct {
 	now       func() time.Time
 	log       *slog.Logger
 
-	store   History       // durable log; nil keeps history in memory only
-	commits chan struct{} // capacity 1: posts are waiting for the committer
+	store   History         // durable log; nil keeps history in memory only
+	commits chan struct{}   // capacity 1: posts are waiting for the committer
+	batches chan outBatch   // committed batches on their way to the broadcaster
+	quit    <-chan struct{} // closed when the server closes
 
 	mu      sync.Mutex         // guards the following
 	members map[string]*member // by foldNick
@@ -101,7 +103,7 @@ func (h *hub) checkAdmit(m *member, hostToken string, stale *member) error {
 func (h *hub) away(m *member) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.members[foldNick(m.nick)] == m && !m.away {
+	if h.members[foldNick(m.nick)] == m && !m.away.Load() {
 		h.awayLocked(m)
 	}
 }
@@ -110,7 +112,7 @@ func (h *hub) away(m *member) {
 // grace period: if the same client resumes in time, nobody sees it leave
 // and come back; otherwise its leave is announced then. Callers hold h.mu.
 func (h *hub) awayLocked(m *member) {
-	m.away = true
+	m.away.Store(true)
 	time.AfterFunc(h.grace, func() { h.leave(m) })
 }
 

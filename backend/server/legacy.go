@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,13 +25,13 @@ var errLineTooLong = errors.New("line too long")
 
 // serveLegacy speaks the tutorial protocol: write "NICK" alone, read the
 // bare nickname back, then relay text both ways.
-func (s *Server) serveLegacy(conn net.Conn, early []byte) {
+func (s *Server) serveLegacy(conn net.Conn, early []byte) func() {
 	r := &textReader{conn: conn, pending: early, max: chat.MaxTextBytes}
 	writeText(conn, "NICK")
 	answer, terminated, err := r.next(time.Now().Add(legacyNickTimeout))
 	if err != nil {
 		s.log.Debug("plain-text client gave no nickname", "remote", conn.RemoteAddr(), "err", err)
-		return
+		return nil
 	}
 	style := styleRaw
 	if terminated {
@@ -41,8 +42,7 @@ func (s *Server) serveLegacy(conn net.Conn, early []byte) {
 		m := newMember(conn, nick, "legacy-"+chat.NewID(), style, s.cfg.QueueBytes)
 		if err = s.hub.admit(m, "", nil); err == nil {
 			s.greetLegacy(m)
-			s.runMember(m, func() error { return s.readLegacy(m, r) })
-			return
+			return func() { s.runMember(m, func() error { return s.readLegacy(m, r) }) }
 		}
 	}
 	s.log.Info("refused plain-text client", "remote", conn.RemoteAddr(), "err", err)
@@ -51,23 +51,39 @@ func (s *Server) serveLegacy(conn net.Conn, early []byte) {
 		msg += "\n"
 	}
 	writeText(conn, msg)
+	return nil
 }
 
 // greetLegacy tells a new plain-text member where it is and who is there,
 // as the tutorial server's "Connected to server!" did.
 func (s *Server) greetLegacy(m *member) {
+	text := fmt.Sprintf("Connected to %q! In the room: %s", s.cfg.Room.Name, nickList(s.hub.membersList(), greetNames))
+	s.hub.sendTo(m, m.text(text))
+}
+
+// greetNames is how many names a plain-text greeting lists; a big room is
+// summed up ("… and 980 others"), as a long line helps nobody at nc.
+const greetNames = 20
+
+func nickList(members []chat.Member, limit int) string {
 	var nicks []string
-	for _, mem := range s.hub.membersList() {
+	for i, mem := range members {
+		if i == limit {
+			return strings.Join(nicks, ", ") + fmt.Sprintf(" and %d others", len(members)-limit)
+		}
 		nicks = append(nicks, mem.Nick)
 	}
-	text := fmt.Sprintf("Connected to %q! In the room: %s", s.cfg.Room.Name, strings.Join(nicks, ", "))
-	s.hub.sendTo(m, []byte(text))
+	return strings.Join(nicks, ", ")
 }
 
 // readLegacy posts each line or silence-terminated chunk as a message.
 func (s *Server) readLegacy(m *member, r *textReader) error {
 	prefix := m.nick + ":"
+	var count uint64 // for message ids, which only need to be unique per member
 	for {
+		if !r.hasLine() {
+			s.hub.kick() // all that was read is posted: commit it together
+		}
 		m.out.waitBelow(m.out.max / inputPauseFraction)
 		text, _, err := r.next(time.Time{})
 		if errors.Is(err, errLineTooLong) {
@@ -82,14 +98,15 @@ func (s *Server) readLegacy(m *member, r *textReader) error {
 		if rest, ok := strings.CutPrefix(text, prefix); ok {
 			text = strings.TrimPrefix(rest, " ")
 		}
-		if err := s.hub.post(m, "l"+chat.NewID(), text, false); err != nil && !errors.Is(err, chat.ErrBadText) {
+		count++
+		if err := s.hub.post(m, "l"+strconv.FormatUint(count, 36), text, false); err != nil && !errors.Is(err, chat.ErrBadText) {
 			return err
 		}
 	}
 }
 
 func (s *Server) sendLegacyText(m *member, text string) {
-	s.hub.sendTo(m, []byte(text))
+	s.hub.sendTo(m, m.text(text))
 }
 
 // textReader splits a plain-text stream into messages: a newline ends one,
@@ -99,8 +116,27 @@ type textReader struct {
 	pending    []byte // received, not yet returned
 	max        int
 	discarding bool // inside an over-long line, dropping until its newline
-	buf        [2048]byte
 }
+
+// minRead is the least room a read gets; the buffer grows from there, so
+// an idle member keeps only a small one.
+const minRead = 256
+
+// read appends what the connection has to pending, reading straight into
+// its spare capacity.
+func (r *textReader) read() (int, error) {
+	if cap(r.pending)-len(r.pending) < minRead {
+		grown := make([]byte, len(r.pending), max(2*len(r.pending), 2*minRead))
+		copy(grown, r.pending)
+		r.pending = grown
+	}
+	n, err := r.conn.Read(r.pending[len(r.pending):cap(r.pending)])
+	r.pending = r.pending[:len(r.pending)+n]
+	return n, err
+}
+
+// hasLine reports whether a whole line is already buffered.
+func (r *textReader) hasLine() bool { return bytes.IndexByte(r.pending, '\n') >= 0 }
 
 // next returns the next message and whether a newline ended it. A zero
 // deadline waits for ever.
@@ -123,8 +159,7 @@ func (r *textReader) next(deadline time.Time) (string, bool, error) {
 			wait = time.Now().Add(legacySilence)
 		}
 		_ = r.conn.SetReadDeadline(wait)
-		n, err := r.conn.Read(r.buf[:])
-		r.pending = append(r.pending, r.buf[:n]...)
+		n, err := r.read()
 		if n > 0 {
 			continue
 		}

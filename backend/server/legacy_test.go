@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"github.com/parley-lan/parley/backend/chat"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +121,18 @@ func TestLegacyLongLine(t *testing.T) {
 	p.recvUntil("error: a message may be at most")
 	if m := alice.nextMsg(); m.Text != "short" {
 		t.Errorf("got %q after an over-long line, want short", m.Text)
+	}
+}
+
+func TestNickListSumsUpBigRooms(t *testing.T) {
+	var ms []chat.Member
+	for i := range 25 {
+		ms = append(ms, chat.Member{Nick: fmt.Sprint("m", i)})
+	}
+	if got, want := nickList(ms[:3], 20), "m0, m1, m2"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := nickList(ms, 20); !strings.HasPrefix(got, "m0, m1") || !strings.HasSuffix(got, "m19 and 5 others") {
+		t.Errorf("got %q, want 20 names and 5 others", got)
 	}
 }

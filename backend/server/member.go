@@ -2,6 +2,8 @@ package server
 
 import (
 	"net"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-lan/parley/backend/chat"
@@ -26,12 +28,15 @@ type member struct {
 	host     bool // set by hub.admit
 	conn     net.Conn
 	out      *sendQueue
-	away     bool // gone without a goodbye, may still resume; guarded by hub.mu
-	saidBye  bool // left on purpose; owned by the reader
+	away     atomic.Bool // gone without a goodbye, may still resume; set under hub.mu
+	saidBye  bool        // left on purpose; owned by the reader
 
-	// Set by hub.admit before the writer starts, then owned by writeLoop.
+	// Set by hub.admit before the greeting writer starts, then owned by it.
 	greeting []byte // the welcome, written first
 	replay   replay // history to send after it, before the queue
+
+	finished  chan struct{} // closed once the connection is closed for good
+	finishOne sync.Once
 }
 
 // replay is the history still to be sent to a member that just joined:
@@ -41,25 +46,48 @@ type replay struct {
 	source       *hub
 }
 
-// next returns the next batch of history frames, or nil when done.
-func (r *replay) next() [][]byte {
+// next returns the next batch of history, or nil when done.
+func (r *replay) next() []byte {
 	if r.source == nil || r.after >= r.until {
 		return nil
 	}
-	frames, last := r.source.historyAfter(r.after, r.until)
+	batch, last := r.source.historyAfter(r.after, r.until)
 	r.after = last
-	return frames
+	return batch
 }
 
+// sendBuffer is the kernel send buffer a member's socket starts with. It is
+// set (not left to autotuning) so that a member cut off for not reading
+// can be given a little more to hold its last word: see lastWord.
+const sendBuffer = 64 << 10
+
 func newMember(conn net.Conn, nick, clientID string, style legacyStyle, queueBytes int) *member {
-	return &member{
+	m := &member{
 		nick: nick, clientID: clientID, style: style, legacy: style != styleNative,
-		conn: conn, out: newSendQueue(queueBytes),
+		conn: conn, finished: make(chan struct{}),
 	}
+	var direct func([]byte) int
+	if style != styleRaw { // a tutorial client's lines are joined by the writer
+		direct = directWriter(conn)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(sendBuffer)
+	}
+	m.out = newSendQueue(queueBytes, direct, m.drain)
+	return m
 }
 
 func (m *member) info() chat.Member {
 	return chat.Member{Nick: m.nick, Host: m.host, Legacy: m.legacy}
+}
+
+// text frames a line of plain text for a legacy member: newline-terminated
+// for line clients, bare for a tutorial client (its writer separates them).
+func (m *member) text(s string) []byte {
+	if m.style == styleLines {
+		return []byte(s + "\n")
+	}
+	return []byte(s)
 }
 
 // drop closes a connection that a newer one of the same client replaced.
@@ -69,19 +97,21 @@ func (m *member) drop() {
 	_ = m.conn.Close()
 }
 
-// cutOff stops queueing for a member that cannot keep up. What is queued
-// is dropped (a native member resumes from its last sequence number); the
-// frame being written is finished and followed by the reason, if the
-// member reads again before the writer gives up.
+// cutOff stops a member that cannot keep up. What is queued is dropped (a
+// native member resumes from its last sequence number); the write in
+// progress is interrupted at once; its frame is finished and followed by
+// the reason, and the connection closes (see lastWord).
 func (m *member) cutOff() {
 	m.out.drop()
 	var reason []byte
 	if m.legacy {
-		reason = []byte("error: you fell too far behind and were disconnected; reconnect to continue")
+		reason = m.text("error: you fell too far behind and were disconnected; reconnect to continue")
 	} else {
 		reason, _ = protocol.Encode(protocol.ErrorFrame(chat.ErrSlow))
 	}
+	m.out.cut.Store(true)
 	m.out.close(reason)
+	_ = m.conn.SetWriteDeadline(time.Now()) // the writer must not wait any more
 }
 
 // writeTimeout bounds one write: a peer that takes nothing for this long
@@ -90,96 +120,135 @@ const writeTimeout = protocol.DeadAfter
 
 // lastWordTimeout bounds the final attempt to finish a frame and say why
 // the connection is closing.
-const lastWordTimeout = 5 * time.Second
+const lastWordTimeout = 500 * time.Millisecond
 
 var newline = []byte("\n")
 
-// writeLoop is the member's only writer. It sends the welcome and the
-// history, then drains the queue into one vectored write per batch, and
-// closes the connection once the queue is closed and flushed.
-func (m *member) writeLoop() {
-	defer m.conn.Close()
-	if !m.writeGreeting() {
+// greet is the member's first writer: it sends the welcome and the
+// history, batch by batch, while live frames wait in the queue, so the
+// member sees one ordered stream; then it drains the queue like any writer.
+func (m *member) greet() {
+	if m.greeting != nil && !m.write([][]byte{m.greeting}) {
 		return
 	}
-	var batch, framed [][]byte
-	for {
-		frames, done := m.out.take(batch)
-		batch = frames
-		framed = m.frame(framed[:0], frames)
-		if len(framed) == 0 {
+	m.greeting = nil // a welcome lists every member: don't keep it
+	for batch := m.replay.next(); batch != nil; batch = m.replay.next() {
+		if !m.write([][]byte{batch}) {
 			return
 		}
-		if !m.write(framed) {
+	}
+	m.replay = replay{}
+	m.drain()
+}
+
+// drain is a writer goroutine: it writes what is queued, one vectored
+// write per batch, until nothing is left (the goroutine ends) or the queue
+// closes (the connection closes).
+func (m *member) drain() {
+	var batch, framed [][]byte
+	for {
+		frames, done, idle := m.out.take(batch)
+		if idle {
+			return
+		}
+		batch = frames
+		framed = m.frame(framed[:0], frames)
+		if len(framed) > 0 && !m.write(framed) {
 			return
 		}
 		if done {
+			m.finish()
 			return
 		}
 	}
 }
 
-// writeGreeting sends the welcome and then the history batch by batch.
-// Live frames wait in the queue meanwhile, so the member sees one ordered
-// stream.
-func (m *member) writeGreeting() bool {
-	if m.greeting != nil && !m.write([][]byte{m.greeting}) {
-		return false
+// write sends frames in one write, joined into one buffer first when
+// there are several (a vectored write of many small buffers makes the
+// runtime keep an iovec array per socket). On failure it closes the queue
+// and the connection, saying why first if there is a reason.
+func (m *member) write(frames [][]byte) bool {
+	_ = m.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if m.out.cut.Load() {
+		_ = m.conn.SetWriteDeadline(time.Now())
 	}
-	for frames := m.replay.next(); frames != nil; frames = m.replay.next() {
-		if !m.write(frames) {
-			return false
-		}
+	buf := frames[0]
+	if len(frames) > 1 {
+		buf = joinFrames(frames)
+	}
+	n, err := m.conn.Write(buf)
+	if err != nil {
+		m.lastWord(rest(frames, n))
+		m.finish()
+		return false
 	}
 	return true
 }
 
-// write sends frames in one vectored write.
-func (m *member) write(frames [][]byte) bool {
-	_ = m.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	bufs := net.Buffers(frames)
-	if _, err := bufs.WriteTo(m.conn); err != nil {
-		m.lastWord(bufs)
-		return false
+func joinFrames(frames [][]byte) []byte {
+	size := 0
+	for _, f := range frames {
+		size += len(f)
 	}
-	return true
+	buf := make([]byte, 0, size)
+	for _, f := range frames {
+		buf = append(buf, f...)
+	}
+	return buf
+}
+
+// rest returns the unwritten part of the frame that n written bytes ended
+// in, or nil if they ended between frames.
+func rest(frames [][]byte, n int) []byte {
+	for _, f := range frames {
+		if n < len(f) {
+			return f[n:]
+		}
+		n -= len(f)
+	}
+	return nil
 }
 
 // lastWord runs after a failed write: if the queue was closed with a
-// reason, it finishes the frame that was cut in half (WriteTo left the
-// unwritten remainder in rest) and writes the reason, best effort.
-func (m *member) lastWord(rest net.Buffers) {
+// reason (the member was cut off), it finishes the frame that was cut in
+// half (rest, the unwritten remainder of it) and writes the reason. The member is not reading, so its socket is full: the send
+// buffer is first enlarged, which gives the kernel room to hold these
+// last bytes and deliver them after the close, whenever the member reads.
+func (m *member) lastWord(unfinished []byte) {
 	m.out.close(nil)
 	reason := m.out.takeLast()
 	if reason == nil {
 		return
 	}
-	final := net.Buffers{}
-	if len(rest) > 0 {
-		final = append(final, rest[0])
+	if tc, ok := m.conn.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4 << 20) // the system caps it; more room is all we need
 	}
-	final = append(final, reason)
 	_ = m.conn.SetWriteDeadline(time.Now().Add(lastWordTimeout))
-	_, _ = final.WriteTo(m.conn)
+	_, _ = m.conn.Write(append(append([]byte(nil), unfinished...), reason...))
 }
 
-// frame adds the separators plain-text clients need. Native frames carry
-// their own newline. A tutorial client prints each read as it comes, so its
-// lines are separated but not terminated, exactly as the original server
-// wrote them; a line-mode client gets a newline after each line.
+// finish closes the connection for good, once.
+func (m *member) finish() {
+	m.finishOne.Do(func() {
+		m.out.close(nil)
+		_ = m.conn.Close()
+		close(m.finished)
+	})
+}
+
+// frame adds the separators a tutorial client needs: it prints each read
+// as it comes, so its lines are separated but not terminated, exactly as
+// the original server wrote them. Native and line frames carry their own
+// newline.
 func (m *member) frame(dst, frames [][]byte) [][]byte {
+	if m.style != styleRaw {
+		return append(dst, frames...)
+	}
 	for i, f := range frames {
-		switch m.style {
-		case styleNative:
-			dst = append(dst, f)
-		case styleRaw:
-			if i > 0 {
-				dst = append(dst, newline)
-			}
-			dst = append(dst, f)
-		case styleLines:
-			dst = append(dst, f, newline)
+		if i > 0 {
+			dst = append(dst, newline)
 		}
+		dst = append(dst, f)
 	}
 	return dst
 }

@@ -12,15 +12,16 @@ import (
 type post struct {
 	from  *member
 	entry chat.Entry
+	key   string // clientID/msgID, under which repeats are recognised
 }
-
-func (p post) key() string { return p.entry.ClientID + "/" + p.entry.ID }
 
 // maxCommitBatch bounds how many posts go into one durable write.
 const maxCommitBatch = 256
 
 // post accepts a message from m. It is stamped, recorded durably and
-// broadcast by the committer; the sender's copy of the broadcast is its
+// broadcast by the committer — woken by kick, which the member's reader
+// calls once it has handled everything it read, so that what arrived
+// together goes out together; the sender's copy of the broadcast is its
 // acknowledgement. A message whose id the same client already posted is
 // not posted again: the sender gets the original back instead. resend says
 // the client is sending it again after a reconnect, so the durable log is
@@ -30,7 +31,7 @@ func (h *hub) post(m *member, id, text string, resend bool) error {
 	if err != nil {
 		return err
 	}
-	p := post{from: m, entry: chat.Entry{Message: chat.Message{ID: id, From: m.nick, Text: text}, ClientID: m.clientID}}
+	p := post{from: m, entry: chat.Entry{Message: chat.Message{ID: id, From: m.nick, Text: text}, ClientID: m.clientID}, key: m.clientID + "/" + id}
 	if h.known(p) {
 		return nil
 	}
@@ -50,12 +51,16 @@ func (h *hub) post(m *member, id, text string, resend bool) error {
 		return nil
 	}
 	h.posts = append(h.posts, p)
-	h.posting[p.key()] = true
+	h.posting[p.key] = true
+	return nil
+}
+
+// kick wakes the committer, if there is anything to commit.
+func (h *hub) kick() {
 	select {
 	case h.commits <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // known handles a repeat of a message the hub has or is about to have.
@@ -66,10 +71,10 @@ func (h *hub) known(p post) bool {
 }
 
 func (h *hub) knownLocked(p post) bool {
-	if h.posting[p.key()] {
+	if h.posting[p.key] {
 		return true // on its way; its broadcast will acknowledge both
 	}
-	seq, ok := h.sent[p.key()]
+	seq, ok := h.sent[p.key]
 	if ok {
 		if i, found := slices.BinarySearchFunc(h.history, seq, bySeq); found {
 			h.ackLocked(p.from, h.history[i])
@@ -93,8 +98,8 @@ func (h *hub) ackLocked(m *member, msg chat.Message) {
 
 // commitLoop is the only goroutine that assigns sequence numbers. It takes
 // the waiting posts in batches, records each batch durably in one write,
-// and only then broadcasts it: a message that anyone has seen survives a
-// crash of the host.
+// and only then hands it to the broadcaster (fanOutLoop): a message that
+// anyone has seen survives a crash of the host.
 func (h *hub) commitLoop(done <-chan struct{}) {
 	for {
 		select {
@@ -133,18 +138,26 @@ func (h *hub) commit(batch []post) {
 		err = h.store.Append(entries)
 	}
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	for _, p := range batch {
-		delete(h.posting, p.key())
+		delete(h.posting, p.key)
 	}
 	if err != nil {
 		h.refuseLocked(batch, err)
+		h.mu.Unlock()
 		return
 	}
 	h.seq += uint64(len(batch))
-	for _, p := range batch {
-		h.remember(p.key(), p.entry.Message)
-		h.broadcastLocked(event{frame: protocol.Msg{Message: p.entry.Message}, legacy: legacyLine(p.entry.Message), from: p.from})
+	out := outBatch{msgs: make([]chat.Message, len(batch)), senders: make([]*member, len(batch)), to: slices.Clone(h.order)}
+	for i, p := range batch {
+		h.remember(p.key, p.entry.Message)
+		out.msgs[i], out.senders[i] = p.entry.Message, p.from
+	}
+	h.mu.Unlock()
+	// Whoever joins from now on gets this batch in its history (its
+	// welcome's seq includes it); everyone in out.to gets it from here.
+	select {
+	case h.batches <- out:
+	case <-h.quit: // shutting down; members get a bye instead
 	}
 }
 

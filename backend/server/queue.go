@@ -1,27 +1,110 @@
 package server
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
-// sendQueue holds encoded frames waiting for one member's writer. It is
-// bounded in bytes: a push that would exceed the cap fails, and the hub then
-// disconnects the member instead of letting it hold the room back or letting
-// memory grow. Frames are shared, read-only byte slices.
+// pushResult says what became of a push.
+type pushResult int
+
+const (
+	pushed     pushResult = iota
+	pushFull              // over the cap: the member cannot keep up
+	pushClosed            // the member is on its way out
+)
+
+// sendQueue is one member's outgoing stream. A frame pushed while nothing
+// is waiting is written straight to the socket (a non-blocking write, in
+// the pusher's goroutine); only what the socket cannot take at once is
+// queued, and a writer goroutine exists only while something is queued. So
+// an idle member costs no goroutine, and a busy one gets one write per
+// batch. The queue is bounded in bytes: a push that would pass the cap
+// fails, and the hub cuts the member off instead of letting it hold the
+// room back or letting memory grow. Frames are shared, read-only slices.
 type sendQueue struct {
-	max  int           // cap in bytes
-	wake chan struct{} // capacity 1: "there is something to do"
+	max    int
+	direct func([]byte) int // writes what the socket takes now; nil: never write directly
+	writer func()           // the member's writer, run in a new goroutine
+	cut    atomic.Bool      // cut off: the writer must not wait on the socket
 
 	mu      sync.Mutex // guards the following
 	drained sync.Cond  // signalled when bytes drops or the queue closes
 	frames  [][]byte
 	bytes   int
+	writing bool // a writer goroutine owns the socket
 	closed  bool
-	last    []byte // written after the queue drains, then the writer stops
+	last    []byte // written after the queue drains, then the connection closes
 }
 
-func newSendQueue(max int) *sendQueue {
-	q := &sendQueue{max: max, wake: make(chan struct{}, 1)}
+func newSendQueue(max int, direct func([]byte) int, writer func()) *sendQueue {
+	q := &sendQueue{max: max, direct: direct, writer: writer, writing: true} // the greeting goes first
 	q.drained.L = &q.mu
 	return q
+}
+
+// push sends or queues a frame.
+func (q *sendQueue) push(frame []byte) pushResult {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return pushClosed
+	}
+	if !q.writing && len(q.frames) == 0 && q.direct != nil {
+		n := q.direct(frame)
+		if n == len(frame) {
+			return pushed
+		}
+		if n > 0 { // a frame begun is finished, whatever the cap
+			q.enqueue(frame[n:])
+			return pushed
+		}
+	}
+	if q.bytes+len(frame) > q.max {
+		return pushFull
+	}
+	q.enqueue(frame)
+	return pushed
+}
+
+// enqueue adds a frame and makes sure a writer runs. Callers hold q.mu.
+func (q *sendQueue) enqueue(frame []byte) {
+	q.frames = append(q.frames, frame)
+	q.bytes += len(frame)
+	q.startWriter()
+}
+
+func (q *sendQueue) startWriter() {
+	if !q.writing {
+		q.writing = true
+		go q.writer()
+	}
+}
+
+// take hands the writer everything queued. With nothing queued it gives
+// the socket back (idle: the writer goroutine ends) — unless the queue is
+// closed, when it returns the last frame, if any, with done.
+func (q *sendQueue) take(buf [][]byte) (frames [][]byte, done, idle bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	frames = append(buf[:0], q.frames...)
+	clear(q.frames)
+	q.frames, q.bytes = q.frames[:0], 0
+	if cap(q.frames) > 64 {
+		q.frames = nil // a backlog is over: don't keep its size
+	}
+	q.drained.Broadcast()
+	switch {
+	case len(frames) > 0:
+		return frames, false, false
+	case q.closed:
+		if q.last != nil {
+			frames, q.last = append(frames, q.last), nil
+		}
+		return frames, true, false
+	}
+	q.writing = false
+	return nil, false, true
 }
 
 // waitBelow blocks while more than limit bytes are queued and the queue is
@@ -36,71 +119,28 @@ func (q *sendQueue) waitBelow(limit int) {
 	q.mu.Unlock()
 }
 
-// push appends a frame. It reports false, leaving the queue unchanged, when
-// the queue is closed or the frame would take it over its cap.
-func (q *sendQueue) push(frame []byte) bool {
-	q.mu.Lock()
-	ok := !q.closed && q.bytes+len(frame) <= q.max
-	if ok {
-		q.frames = append(q.frames, frame)
-		q.bytes += len(frame)
-	}
-	q.mu.Unlock()
-	if ok {
-		q.signal()
-	}
-	return ok
-}
-
-// close stops the queue: pushes fail from now on; the writer sends what is
-// queued, then last (if any), then stops. Only the first close counts.
+// close stops the queue: pushes fail from now on; a writer sends what is
+// queued, then last (if any), then closes the connection. Only the first
+// close counts.
 func (q *sendQueue) close(last []byte) {
 	q.mu.Lock()
-	if !q.closed {
-		q.closed, q.last = true, last
+	defer q.mu.Unlock()
+	if q.closed {
+		return
 	}
+	q.closed, q.last = true, last
 	q.drained.Broadcast()
-	q.mu.Unlock()
-	q.signal()
+	q.startWriter()
 }
 
 // drop discards everything queued, for a member being cut off because it
 // fell behind: what it missed is sent again when it resumes.
 func (q *sendQueue) drop() {
 	q.mu.Lock()
-	q.frames, q.bytes = nil, 0
+	defer q.mu.Unlock()
+	clear(q.frames)
+	q.frames, q.bytes = q.frames[:0], 0
 	q.drained.Broadcast()
-	q.mu.Unlock()
-}
-
-func (q *sendQueue) signal() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-// take waits for frames and returns them all, reusing buf's storage. After
-// close it returns the remaining frames with done set; the final frame, if
-// any, is appended last.
-func (q *sendQueue) take(buf [][]byte) (frames [][]byte, done bool) {
-	for {
-		q.mu.Lock()
-		frames = append(buf[:0], q.frames...)
-		clear(q.frames)
-		q.frames, q.bytes = q.frames[:0], 0
-		done = q.closed
-		if done && q.last != nil {
-			frames = append(frames, q.last)
-			q.last = nil
-		}
-		q.drained.Broadcast()
-		q.mu.Unlock()
-		if len(frames) > 0 || done {
-			return frames, done
-		}
-		<-q.wake
-	}
 }
 
 // takeLast returns and clears the final frame given to close.

@@ -101,17 +101,21 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hub = &hub{
 		room: cfg.Room, hostToken: cfg.HostToken, max: cfg.MaxMembers, keep: cfg.Keep, keepBytes: cfg.KeepBytes, grace: cfg.ResumeGrace,
-		now: cfg.Now, log: cfg.Logger, store: cfg.History, commits: make(chan struct{}, 1),
+		now: cfg.Now, log: cfg.Logger, store: cfg.History, commits: make(chan struct{}, 1), batches: make(chan outBatch, 16), quit: s.done,
 		members: map[string]*member{}, sent: map[string]uint64{}, posting: map[string]bool{},
 	}
 	if err := s.hub.load(); err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.heartbeat()
 	go func() {
 		defer s.wg.Done()
 		s.hub.commitLoop(s.done)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.hub.fanOutLoop(s.done)
 	}()
 	return s, nil
 }
@@ -185,10 +189,25 @@ func (s *Server) startConn(conn net.Conn) {
 	s.conns[conn] = struct{}{}
 	s.wg.Add(1)
 	go func() {
-		defer s.wg.Done()
-		defer s.forget(conn)
-		s.handle(conn)
+		rest := s.handle(conn)
+		if rest == nil {
+			s.endConn(conn)
+			return
+		}
+		// A member's long wait runs on a fresh goroutine: the handshake's
+		// work grew this one's stack, and an idle member should cost
+		// little memory.
+		go func() {
+			defer s.endConn(conn)
+			rest()
+		}()
 	}()
+}
+
+func (s *Server) endConn(conn net.Conn) {
+	conn.Close()
+	s.forget(conn)
+	s.wg.Done()
 }
 
 // closeGrace is how long Close lets members receive the goodbye.
@@ -223,7 +242,7 @@ func (s *Server) shutdown(bye protocol.Bye, legacyBye string) error {
 	s.mu.Unlock()
 
 	byeFrame, _ := protocol.Encode(bye)
-	members := s.hub.closeAll(byeFrame, []byte(legacyBye))
+	members := s.hub.closeAll(byeFrame, legacyBye)
 	deadline := time.Now().Add(closeGrace)
 	for _, m := range members {
 		_ = m.conn.SetWriteDeadline(deadline)
