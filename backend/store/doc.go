@@ -12,7 +12,7 @@
 //
 // # Schema
 //
-// Version 1 (PRAGMA user_version = 1, PRAGMA application_id = "PRLY"):
+// Version 2 (PRAGMA user_version = 2, PRAGMA application_id = "PRLY"):
 //
 //	rooms    (id PK, name, name_key, host, port, last_used)
 //	         name_key is the name case-folded for FindRoom; last_used is
@@ -23,8 +23,11 @@
 //	         the number of rows kept (so retention needs no count(*)).
 //	messages (log → logs.id, seq, id, client_id, sender, text, ts)
 //	         PRIMARY KEY (log, seq) WITHOUT ROWID, so a room's messages are
-//	         stored in seq order; indexed by (log, client_id, id, seq) for
-//	         Lookup.
+//	         stored in seq order; indexed by (log, client_id, seq) for
+//	         Lookup, which reads the sender's entries in the room. (Version
+//	         1 indexed (log, client_id, id, seq): message ids are random, so
+//	         every append wrote to random places of that index; the new one
+//	         makes batched appends about 2.5 times faster.)
 //	state    (key PK, value BLOB) WITHOUT ROWID
 //
 // A room's log and its rooms row are independent: a log exists once

@@ -224,7 +224,7 @@ func TestQueryPlans(t *testing.T) {
 		{"after", afterSQL, []any{"r", 5, 10}, "SEARCH messages USING PRIMARY KEY (log=? AND seq>?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
 		{"before", beforeSQL, []any{"r", 50, 10}, "SEARCH messages USING PRIMARY KEY (log=? AND seq<?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
 		{"recent", recentSQL, []any{"r", 10}, "SEARCH messages USING PRIMARY KEY (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
-		{"lookup", lookupSQL, []any{"r", "c1", "m1"}, "SEARCH messages USING INDEX messages_by_sender (log=? AND client_id=? AND id=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"lookup", lookupSQL, []any{"r", "c1", "m1"}, "SEARCH messages USING INDEX messages_by_client (log=? AND client_id=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
 	}
 	for _, tt := range tests {
 		if got := queryPlan(t, s, tt.sql, tt.args...); got != tt.want {

@@ -12,7 +12,7 @@ const applicationID = 0x50524c59
 
 // schemaVersion is the PRAGMA user_version this code writes and reads,
 // len(migrations).
-const schemaVersion = 1
+const schemaVersion = 2
 
 // migrations[i] brings a database from user_version i to i+1. Each runs in
 // the same transaction that sets the new user_version, so a crash leaves
@@ -54,6 +54,16 @@ CREATE TABLE state (
 	key   TEXT PRIMARY KEY,
 	value BLOB NOT NULL
 ) WITHOUT ROWID;
+`,
+	// Version 2: find a sender's messages by client and seq, not by client
+	// and message id. A client's messages then go into the index in order,
+	// next to each other, instead of at random places (ids are random),
+	// which made every append touch pages all over the index; a lookup
+	// reads that one client's entries in the room, which is short work
+	// for the rare message resent after it left the host's memory.
+	`
+DROP INDEX messages_by_sender;
+CREATE INDEX messages_by_client ON messages (log, client_id, seq);
 `,
 }
 

@@ -39,9 +39,10 @@ const (
 	recentSQL = `SELECT ` + msgColumns + `, client_id FROM messages
 		WHERE log = ` + logOf + ` ORDER BY seq DESC LIMIT ?2`
 	// lookupSQL finds a message by sender and id; the first one if a
-	// client reused an id. Without statistics the planner would rather
-	// walk the primary key in seq order, that is the whole log.
-	lookupSQL = `SELECT ` + msgColumns + ` FROM messages INDEXED BY messages_by_sender
+	// client reused an id. It reads the sender's entries in the room.
+	// Without statistics the planner would rather walk the primary key in
+	// seq order, that is the whole log.
+	lookupSQL = `SELECT ` + msgColumns + ` FROM messages INDEXED BY messages_by_client
 		WHERE log = ` + logOf + ` AND client_id = ?2 AND id = ?3 ORDER BY seq LIMIT 1`
 )
 
