@@ -209,10 +209,10 @@ func (l *legacyBatch) linesFor(m *member) []byte {
 
 // render writes the batch's lines, leaving out those sent by skip.
 func (l *legacyBatch) render(skip *member) []byte {
-	var buf []byte
+	buf := make([]byte, 0, 96*len(l.msgs))
 	for i, msg := range l.msgs {
 		if l.senders[i] != skip {
-			buf = append(append(buf, legacyLine(msg)...), '\n')
+			buf = append(appendLegacyLine(buf, msg), '\n')
 		}
 	}
 	return buf

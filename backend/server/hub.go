@@ -139,7 +139,21 @@ func (h *hub) removeLocked(m *member) {
 // legacyLine renders a message for plain-text clients: "nick: text", with
 // continuation lines indented so they read as one message.
 func legacyLine(msg chat.Message) string {
-	return msg.From + ": " + strings.ReplaceAll(msg.Text, "\n", "\n    ")
+	return string(appendLegacyLine(nil, msg))
+}
+
+// appendLegacyLine appends legacyLine(msg) to dst, without a string of its
+// own: a batch renders all its lines into one buffer.
+func appendLegacyLine(dst []byte, msg chat.Message) []byte {
+	dst = append(append(dst, msg.From...), ": "...)
+	for text := msg.Text; ; {
+		line, rest, more := strings.Cut(text, "\n")
+		dst = append(dst, line...)
+		if !more {
+			return dst
+		}
+		dst, text = append(dst, "\n    "...), rest
+	}
 }
 
 // members returns the member list, host first, then in join order.

@@ -136,3 +136,18 @@ func TestNickListSumsUpBigRooms(t *testing.T) {
 		t.Errorf("got %q, want 20 names and 5 others", got)
 	}
 }
+
+// TestAppendLegacyLine: a message's lines after the first are indented, and
+// rendering into a buffer that already holds lines keeps them.
+func TestAppendLegacyLine(t *testing.T) {
+	for _, text := range []string{"", "hi", "a\nb", "a\n\nb\n", "\n", "one\ntwo\nthree"} {
+		msg := chat.Message{From: "ann", Text: text}
+		want := "ann: " + strings.ReplaceAll(text, "\n", "\n    ")
+		if got := legacyLine(msg); got != want {
+			t.Errorf("legacyLine(%q) = %q, want %q", text, got, want)
+		}
+		if got := string(appendLegacyLine([]byte("x\n"), msg)); got != "x\n"+want {
+			t.Errorf("appendLegacyLine(%q) = %q, want %q", text, got, "x\n"+want)
+		}
+	}
+}
