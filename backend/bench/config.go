@@ -111,13 +111,19 @@ type Result struct {
 	// OtherCPUPct is the machine's busy time that was neither the host's
 	// nor the generator's, and StealPct the time the hypervisor took:
 	// noise from other work on a shared machine, in percent of one CPU.
-	OtherCPUPct        float64 `json:"other_cpu_percent"`
-	StealPct           float64 `json:"steal_percent"`
-	LatencySamples     uint64  `json:"latency_samples"`
-	P50Ms              float64 `json:"p50_ms"`
-	P99Ms              float64 `json:"p99_ms"`
-	P999Ms             float64 `json:"p999_ms"`
-	MaxMs              float64 `json:"max_ms"`
+	OtherCPUPct    float64 `json:"other_cpu_percent"`
+	StealPct       float64 `json:"steal_percent"`
+	LatencySamples uint64  `json:"latency_samples"`
+	P50Ms          float64 `json:"p50_ms"`
+	P99Ms          float64 `json:"p99_ms"`
+	P999Ms         float64 `json:"p999_ms"`
+	MaxMs          float64 `json:"max_ms"`
+	// Arrival latencies (chat load, Linux): from the send to the kernel's
+	// receive time in the member's socket, without the generator's own
+	// wait to run the member's reader.
+	ArrivalP50Ms       float64 `json:"arrival_p50_ms,omitempty"`
+	ArrivalP99Ms       float64 `json:"arrival_p99_ms,omitempty"`
+	ArrivalP999Ms      float64 `json:"arrival_p999_ms,omitempty"`
 	RSSZeroKiB         float64 `json:"rss_zero_kib,omitempty"`
 	RSSIdleKiB         float64 `json:"rss_idle_kib,omitempty"`
 	RSSPeakKiB         float64 `json:"rss_peak_kib,omitempty"`

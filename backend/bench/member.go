@@ -46,6 +46,11 @@ type member struct {
 	buf        []byte
 	start, end int
 
+	// arrivals, at chat load, gives each read the kernel's receive time,
+	// kept in arrival (on the run's clock; 0 if none).
+	arrivals *arrivalReader
+	arrival  int64
+
 	// Read by other goroutines.
 	delivered atomic.Uint64 // intact messages from other members, first copies
 	bytesIn   atomic.Uint64
@@ -71,7 +76,8 @@ type recvStats struct {
 	lastSeq                  uint64
 	baseSeq                  uint64 // native: the room's seq at welcome; older ones are history
 	firstGarbled, firstError string
-	lat                      Histogram
+	lat                      Histogram // send to the read that returned it
+	arrivalLat               Histogram // send to its arrival in the member's socket
 	endErr                   error
 	endedAt                  time.Duration // since the run's base, when the connection ended
 	touched                  []int         // senders seen in the current chunk
@@ -98,6 +104,9 @@ func (m *member) connect(ctx context.Context) error {
 		return fmt.Errorf("member %d: dial %s: %w", m.idx, m.run.cfg.Addr, err)
 	}
 	m.conn = c.(*net.TCPConn)
+	if m.run.cfg.Rate > 0 && !m.stuck {
+		m.arrivals, _ = newArrivalReader(m.conn) // nil where unsupported: read time only
+	}
 	m.buf = make([]byte, readBufSize)
 	if m.stuck {
 		// Keep the kernel's receive buffer at its default, as a real
@@ -196,7 +205,17 @@ func (m *member) fill() error {
 			return errors.New("line longer than 1 MiB")
 		}
 	}
-	n, err := m.conn.Read(m.buf[m.end:])
+	var n int
+	var err error
+	if m.arrivals != nil {
+		var at time.Time
+		n, at, err = m.arrivals.read(m.buf[m.end:])
+		if !at.IsZero() {
+			m.arrival = int64(at.Sub(m.run.base.Round(0))) // both wall clock
+		}
+	} else {
+		n, err = m.conn.Read(m.buf[m.end:])
+	}
 	m.end += n
 	m.bytesIn.Add(uint64(n))
 	if n > 0 {
@@ -364,6 +383,9 @@ func (m *member) deliver(msg msgRef, now int64) {
 	st.newDeliveries++
 	if msg.sent >= m.run.winStart.Load() && msg.sent < m.run.winEnd.Load() {
 		st.lat.Record(now - msg.sent)
+		if m.arrival > 0 {
+			st.arrivalLat.Record(max(0, m.arrival-msg.sent))
+		}
 	}
 }
 

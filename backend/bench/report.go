@@ -101,10 +101,11 @@ func (r *Report) saturationTable(tw io.Writer, ss ScenarioSummary) {
 }
 
 func (r *Report) latencyTable(tw io.Writer, ss ScenarioSummary) {
-	fmt.Fprintln(tw, "target\tmsgs/s\tdeliveries/s\tp50 ms\tp99 ms\tp99.9 ms\thost CPU%\tgen CPU%\tother%\tlost\tdup\tgarbled\tdropped\t")
+	fmt.Fprintln(tw, "target\tmsgs/s\tdeliveries/s\tp50 ms\tp99 ms\tp99.9 ms\tarrival p50\tarrival p99\tarrival p99.9\thost CPU%\tgen CPU%\tother%\tlost\tdup\tgarbled\tdropped\t")
 	for _, t := range ss.Targets {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", t.Label,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", t.Label,
 			f0(t.MessagesPerSec), f0(t.DeliveriesPerSec), num(t.P50Ms.Median, 2), num(t.P99Ms.Median, 2), num(t.P999Ms.Median, 2),
+			num(t.ArrivalP50Ms.Median, 2), num(t.ArrivalP99Ms.Median, 2), num(t.ArrivalP999Ms.Median, 2),
 			f0(t.HostCPUPercent), f0(t.GeneratorCPUPct), f0(t.OtherCPUPct), t.Lost, t.Duplicated, t.Garbled, t.Dropped)
 	}
 }

@@ -30,6 +30,9 @@ type TargetSummary struct {
 	P50Ms            Spread  `json:"p50_ms"`
 	P99Ms            Spread  `json:"p99_ms"`
 	P999Ms           Spread  `json:"p999_ms"`
+	ArrivalP50Ms     Spread  `json:"arrival_p50_ms"`
+	ArrivalP99Ms     Spread  `json:"arrival_p99_ms"`
+	ArrivalP999Ms    Spread  `json:"arrival_p999_ms"`
 	RSSIdleKiB       Spread  `json:"rss_idle_kib"`
 	RSSPeakKiB       Spread  `json:"rss_peak_kib"`
 	KiBPerIdleMember Spread  `json:"kib_per_idle_member"`
@@ -75,7 +78,7 @@ func (r *Report) Summarise() {
 
 func (r *Report) summariseTarget(scenario string, t Target) TargetSummary {
 	ts := TargetSummary{Target: t.ID, Label: t.Label}
-	var f [12][]float64
+	var f [15][]float64
 	for _, m := range r.Measurements {
 		if m.Scenario != scenario || m.Target != t.ID {
 			continue
@@ -96,7 +99,8 @@ func (r *Report) summariseTarget(scenario string, t Target) TargetSummary {
 			return v
 		}
 		for i, v := range []float64{res.DeliveriesPerSec, res.MessagesPerSec, opt(res.DeliveriesPerCPU), opt(res.HostCPUPercent),
-			res.GeneratorCPUPct, res.P50Ms, res.P99Ms, res.P999Ms, opt(res.RSSIdleKiB), opt(res.RSSPeakKiB), opt(res.KiBPerIdleMember), res.OtherCPUPct} {
+			res.GeneratorCPUPct, res.P50Ms, res.P99Ms, res.P999Ms, opt(res.RSSIdleKiB), opt(res.RSSPeakKiB), opt(res.KiBPerIdleMember), res.OtherCPUPct,
+			arrival(res.ArrivalP50Ms), arrival(res.ArrivalP99Ms), arrival(res.ArrivalP999Ms)} {
 			f[i] = append(f[i], v)
 		}
 		ts.Sent += res.Sent
@@ -111,7 +115,8 @@ func (r *Report) summariseTarget(scenario string, t Target) TargetSummary {
 		}
 	}
 	for i, dst := range []*Spread{&ts.DeliveriesPerSec, &ts.MessagesPerSec, &ts.DeliveriesPerCPU, &ts.HostCPUPercent,
-		&ts.GeneratorCPUPct, &ts.P50Ms, &ts.P99Ms, &ts.P999Ms, &ts.RSSIdleKiB, &ts.RSSPeakKiB, &ts.KiBPerIdleMember, &ts.OtherCPUPct} {
+		&ts.GeneratorCPUPct, &ts.P50Ms, &ts.P99Ms, &ts.P999Ms, &ts.RSSIdleKiB, &ts.RSSPeakKiB, &ts.KiBPerIdleMember, &ts.OtherCPUPct,
+		&ts.ArrivalP50Ms, &ts.ArrivalP99Ms, &ts.ArrivalP999Ms} {
 		*dst = SpreadOf(f[i])
 	}
 	return ts
@@ -132,6 +137,15 @@ type metric func(*Result) float64
 
 func deliveries(r *Result) float64 { return r.DeliveriesPerSec }
 func p99(r *Result) float64        { return r.P99Ms }
+func arrivalP99(r *Result) float64 { return arrival(r.ArrivalP99Ms) }
+
+// arrival is an arrival latency, NaN (no figure) where none was measured.
+func arrival(ms float64) float64 {
+	if ms == 0 {
+		return math.NaN()
+	}
+	return ms
+}
 
 // ratio is the goal "a is at least (or at most) k times b", judged on the
 // median of the per-repetition ratios: only figures from the same run are
@@ -197,6 +211,8 @@ func (r *Report) goals() []Goal {
 			[2]string{"lat100", pn}, p99, 5, "ms"),
 		r.ratio("lat1000-p99-vs-ref", "chat load 1,000 members, 10x10 msg/s: Parley p99 <= 0.7x the Go reference's",
 			[2]string{"lat1000", pn}, [2]string{"lat1000", "goref"}, p99, 0.7, true),
+		r.ratio("lat1000-arrival-p99-vs-ref", "chat load 1,000 members, 10x10 msg/s: Parley p99 at arrival in the members' sockets <= 0.7x the Go reference's",
+			[2]string{"lat1000", pn}, [2]string{"lat1000", "goref"}, arrivalP99, 0.7, true),
 		r.bound("idle1000-native", "1,000 idle members: Parley (native) <= 10 KiB RSS each",
 			[2]string{"sat1000", pn}, func(x *Result) float64 { return x.KiBPerIdleMember }, 10, "KiB"),
 		r.bound("idle1000-legacy", "1,000 idle members: Parley (legacy) <= 10 KiB RSS each",

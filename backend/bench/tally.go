@@ -10,7 +10,7 @@ func (r *run) tally(res *Result) {
 		sent[s] = r.sent[s].Load()
 		res.Sent += sent[s]
 	}
-	var lat Histogram
+	var lat, arrival Histogram
 	for _, m := range r.members {
 		if !m.reading {
 			continue
@@ -51,6 +51,7 @@ func (r *run) tally(res *Result) {
 			res.FirstError = st.firstError
 		}
 		lat.Merge(&st.lat)
+		arrival.Merge(&st.arrivalLat)
 	}
 	res.Lost = res.Expected - res.Received
 	res.LatencySamples = lat.Count()
@@ -58,4 +59,9 @@ func (r *run) tally(res *Result) {
 	res.P99Ms = float64(lat.Quantile(0.99)) / 1e6
 	res.P999Ms = float64(lat.Quantile(0.999)) / 1e6
 	res.MaxMs = float64(lat.Quantile(1)) / 1e6
+	if arrival.Count() > 0 {
+		res.ArrivalP50Ms = float64(arrival.Quantile(0.50)) / 1e6
+		res.ArrivalP99Ms = float64(arrival.Quantile(0.99)) / 1e6
+		res.ArrivalP999Ms = float64(arrival.Quantile(0.999)) / 1e6
+	}
 }
