@@ -54,7 +54,9 @@ func (r *run) watchStuck(start, loadEnd int64) *Stuck {
 	}
 	res.WatchedMs = ms(r.base.Add(time.Duration(r.now())).Sub(from))
 	if !closedAt.IsZero() {
-		res.DisconnectAfterCapMs = ms(closedAt.Sub(from))
+		// A host that disconnects at the cap may close the socket a moment
+		// before its log line about it reaches us: that is "at the cap".
+		res.DisconnectAfterCapMs = ms(max(0, closedAt.Sub(from)))
 	}
 	return res
 }
