@@ -45,6 +45,7 @@ const networkWait = 2 * time.Second
 // seconds.
 func (a *App) Network() (report NetworkDTO, err error) {
 	defer a.guard("Network", &err)
+	a.log.Info("checking network")
 	ctx, cancel := context.WithTimeout(context.Background(), networkWait+5*time.Second)
 	defer cancel()
 	r, err := discovery.Diagnose(ctx, a.cfg.Interfaces, networkWait, a.log.With("part", "diagnose"))

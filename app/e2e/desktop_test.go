@@ -100,7 +100,7 @@ func TestDesktopConversation(t *testing.T) {
 
 // hostInStudio is the second half: the app hosts a room, and a terminal
 // client and an nc client from the other namespace join it.
-func hostInStudio(t *testing.T, ctx context.Context, lab *netlab.Lab, bin string, app *desktop) {
+func hostInStudio(t testing.TB, ctx context.Context, lab *netlab.Lab, bin string, app *desktop) {
 	t.Helper()
 	room := findRoom(t, ctx, lab, bin, studio)
 	if room.Host != appNick {
@@ -144,20 +144,9 @@ type desktop struct {
 // launchDesktop starts the desktop app in host "app" of lab, on display x,
 // with a fresh profile so that it opens on the nickname screen, and waits
 // until its page has painted.
-func launchDesktop(t *testing.T, ctx context.Context, lab *netlab.Lab, x *xvfb, bin, arts string) *desktop {
+func launchDesktop(t testing.TB, ctx context.Context, lab *netlab.Lab, x *xvfb, bin, arts string) *desktop {
 	t.Helper()
-	home := t.TempDir()
-	writeFile(t, filepath.Join(home, "config", "gtk-3.0", "settings.ini"), gtkSettings)
-	cmd := lab.Command(ctx, "app", bin)
-	cmd.Env = append(environ("WAYLAND_DISPLAY"),
-		"DISPLAY="+x.display,
-		"GDK_BACKEND=x11",
-		"NO_AT_BRIDGE=1", // no accessibility bus here; don't wait for one
-		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
-		"XDG_DATA_HOME="+filepath.Join(home, "data"),
-	)
-	d := &desktop{proc: startProc(t, "desktop app", cmd), arts: arts}
+	d := &desktop{proc: startProc(t, "desktop app", desktopCommand(t, ctx, lab, x, bin, t.TempDir())), arts: arts}
 	// Registered after the app's own cleanup, so it runs first: the
 	// picture is taken while the window is still there.
 	t.Cleanup(func() {
@@ -180,6 +169,23 @@ func launchDesktop(t *testing.T, ctx context.Context, lab *netlab.Lab, x *xvfb, 
 		t.Fatalf("window kept changing for %v after it first painted", launchTimeout)
 	}
 	return d
+}
+
+// desktopCommand is the desktop app in host "app" of lab, on display x,
+// with its configuration, cache and data under home.
+func desktopCommand(t testing.TB, ctx context.Context, lab *netlab.Lab, x *xvfb, bin, home string) *exec.Cmd {
+	t.Helper()
+	writeFile(t, filepath.Join(home, "config", "gtk-3.0", "settings.ini"), gtkSettings)
+	cmd := lab.Command(ctx, "app", bin)
+	cmd.Env = append(environ("WAYLAND_DISPLAY"),
+		"DISPLAY="+x.display,
+		"GDK_BACKEND=x11",
+		"NO_AT_BRIDGE=1", // no accessibility bus here; don't wait for one
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"XDG_DATA_HOME="+filepath.Join(home, "data"),
+	)
+	return cmd
 }
 
 // waitLog waits for a log line of the app after offset from.
@@ -287,7 +293,7 @@ func (d *desktop) screenshotAfterSettle(path string) {
 }
 
 // parley starts the parley command line in host of lab.
-func parley(t *testing.T, ctx context.Context, lab *netlab.Lab, host, bin string, args ...string) *proc {
+func parley(t testing.TB, ctx context.Context, lab *netlab.Lab, host, bin string, args ...string) *proc {
 	t.Helper()
 	cmd := lab.Command(ctx, host, bin, args...)
 	// Its own data directory: a host keeps its room's history there.
@@ -298,7 +304,7 @@ func parley(t *testing.T, ctx context.Context, lab *netlab.Lab, host, bin string
 // findRoom lists the rooms seen from host "peer" and returns the one named
 // name. It asks up to three times: the first browse may start before the
 // advertisement has gone out.
-func findRoom(t *testing.T, ctx context.Context, lab *netlab.Lab, bin, name string) chat.Room {
+func findRoom(t testing.TB, ctx context.Context, lab *netlab.Lab, bin, name string) chat.Room {
 	t.Helper()
 	var rooms []chat.Room
 	for attempt := 1; attempt <= 3; attempt++ {
@@ -315,7 +321,7 @@ func findRoom(t *testing.T, ctx context.Context, lab *netlab.Lab, bin, name stri
 }
 
 // listRooms runs `parley rooms --json` in host "peer".
-func listRooms(t *testing.T, ctx context.Context, lab *netlab.Lab, bin string) []chat.Room {
+func listRooms(t testing.TB, ctx context.Context, lab *netlab.Lab, bin string) []chat.Room {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -335,7 +341,7 @@ func listRooms(t *testing.T, ctx context.Context, lab *netlab.Lab, bin string) [
 }
 
 // addrIn returns the room's address on ip.
-func addrIn(t *testing.T, room chat.Room, ip string) string {
+func addrIn(t testing.TB, room chat.Room, ip string) string {
 	t.Helper()
 	for _, a := range room.Addrs {
 		if host, _, err := net.SplitHostPort(a); err == nil && host == ip {
@@ -348,7 +354,7 @@ func addrIn(t *testing.T, room chat.Room, ip string) string {
 
 // plainTextClient connects nc from host "peer" to addr and answers the
 // host's NICK prompt with nick, as a user of the original tutorial would.
-func plainTextClient(t *testing.T, ctx context.Context, lab *netlab.Lab, addr, nick string) *proc {
+func plainTextClient(t testing.TB, ctx context.Context, lab *netlab.Lab, addr, nick string) *proc {
 	t.Helper()
 	ip, port, _ := net.SplitHostPort(addr)
 	nc := startProc(t, "nc "+addr+" (in peer)", lab.Command(ctx, "peer", "nc", ip, port))
@@ -359,7 +365,7 @@ func plainTextClient(t *testing.T, ctx context.Context, lab *netlab.Lab, addr, n
 
 // desktopBinary returns the desktop build to test: $PARLEY_DESKTOP_BIN, or
 // the repository's build/bin/parley.
-func desktopBinary(t *testing.T) string {
+func desktopBinary(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("PARLEY_DESKTOP_BIN")
 	if bin == "" {
@@ -377,7 +383,7 @@ func desktopBinary(t *testing.T) string {
 
 // artifactsDir returns $PARLEY_ARTIFACTS, or .artifacts at the repository
 // root, created and cleared of an old failure screenshot.
-func artifactsDir(t *testing.T) string {
+func artifactsDir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("PARLEY_ARTIFACTS")
 	if dir == "" {
@@ -393,7 +399,7 @@ func artifactsDir(t *testing.T) string {
 }
 
 // repoRoot returns the repository root: this package is app/e2e.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -407,7 +413,7 @@ func repoRoot(t *testing.T) string {
 
 // requireTools fails the test early, with the Debian packages to install,
 // if a program the test drives is missing.
-func requireTools(t *testing.T, names ...string) {
+func requireTools(t testing.TB, names ...string) {
 	t.Helper()
 	var missing []string
 	for _, n := range names {
@@ -421,7 +427,7 @@ func requireTools(t *testing.T, names ...string) {
 }
 
 // writeFile writes a file, making its directory.
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

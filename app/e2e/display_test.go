@@ -28,13 +28,13 @@ const xcmdTimeout = 10 * time.Second
 // (it sends nothing on the network); programs in other namespaces reach it
 // through its socket file /tmp/.X11-unix/X<n>.
 type xvfb struct {
-	t       *testing.T
+	t       testing.TB
 	display string // ":93"
 }
 
 // startXvfb starts Xvfb on the first free display number and waits until
 // it accepts clients. It is stopped when the test ends.
-func startXvfb(t *testing.T) *xvfb {
+func startXvfb(t testing.TB) *xvfb {
 	t.Helper()
 	for n := firstDisplay; n <= lastDisplay; n++ {
 		if displayInUse(n) {
@@ -123,6 +123,12 @@ type window struct {
 // the same title; --onlyvisible skips it.
 func (x *xvfb) waitWindow(title string, owner *proc, timeout time.Duration) *window {
 	x.t.Helper()
+	return x.waitWindowEvery(title, owner, 100*time.Millisecond, timeout)
+}
+
+// waitWindowEvery is waitWindow looking every poll.
+func (x *xvfb) waitWindowEvery(title string, owner *proc, poll, timeout time.Duration) *window {
+	x.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		if owner.exited() {
@@ -135,7 +141,7 @@ func (x *xvfb) waitWindow(title string, owner *proc, timeout time.Duration) *win
 		if time.Now().After(deadline) {
 			x.t.Fatalf("no visible window titled %q within %v", title, timeout)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(poll)
 	}
 }
 

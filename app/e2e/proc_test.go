@@ -72,7 +72,7 @@ func (o *output) arrival(end int) time.Time {
 // proc is a program the test started, with its output captured and its
 // stdin held open.
 type proc struct {
-	t       *testing.T
+	t       testing.TB
 	name    string
 	cmd     *exec.Cmd
 	started time.Time
@@ -86,7 +86,7 @@ type proc struct {
 // startProc starts cmd with pipes for all three streams. At the end of the
 // test it is stopped if still running, and its output is logged if the
 // test failed.
-func startProc(t *testing.T, name string, cmd *exec.Cmd) *proc {
+func startProc(t testing.TB, name string, cmd *exec.Cmd) *proc {
 	t.Helper()
 	p := &proc{t: t, name: name, cmd: cmd, stdout: newOutput(), stderr: newOutput(), done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
