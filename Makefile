@@ -27,7 +27,8 @@ FUZZ_TARGETS := \
 	./backend/discovery:FuzzObserve ./backend/discovery:FuzzReply
 
 .PHONY: run build test deps system-deps go-deps frontend-deps frontend \
-	test-go test-fuzz test-frontend test-desktop bench clean
+	test-go test-fuzz test-frontend test-desktop bench bench-load bench-discovery \
+	bench-desktop clean
 
 ## run: build the desktop app and open it
 run: build
@@ -80,16 +81,29 @@ test-frontend: frontend-deps
 test-desktop: build
 	$(GO) test -tags e2e -count=1 -timeout 5m -v ./app/e2e/
 
-## bench: the benchmark of docs/performance.md (about 7 minutes): Parley's
-## host against a minimal Go server and the original Python tutorial
-## server, all on 127.0.0.1; prints the table and writes
-## docs/performance.json and docs/performance.svg. BENCHFLAGS adds flags,
-## e.g. BENCHFLAGS="--reps 5" or "--cpuprofile .artifacts/bench".
+## bench: the benchmark of docs/performance.md (~9 minutes): Parley's host
+## against a minimal Go server and the original Python tutorial server, all
+## on 127.0.0.1 (writes docs/performance.json and docs/performance.svg);
+## discovery between two network namespaces; the desktop app's launch under
+## Xvfb. BENCHFLAGS adds flags to the first, e.g. BENCHFLAGS="--reps 3" or
+## "--cpuprofile .artifacts/bench/prof".
 BENCHFLAGS ?=
-bench: system-deps go-deps
+bench: bench-load bench-discovery bench-desktop
+
+# The load benchmark: Parley against the references; writes the results
+# and the chart into docs/.
+bench-load: system-deps go-deps
 	$(GO) build -o .artifacts/bench/parley .
 	.artifacts/bench/parley bench --suite default $(BENCHFLAGS) \
 		--json docs/performance.json --svg docs/performance.svg
+
+# Discovery between two network namespaces (needs root).
+bench-discovery: system-deps go-deps
+	$(GO) test -run '^$$' -bench Discovery -benchtime 5x ./backend/discovery
+
+# The desktop app's launch under Xvfb.
+bench-desktop: build
+	$(GO) test -tags e2e -run '^$$' -bench DesktopLaunch -benchtime 5x ./app/e2e
 
 clean:
 	rm -rf build/bin .artifacts
