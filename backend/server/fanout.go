@@ -9,40 +9,6 @@ import (
 	"github.com/parley-lan/parley/backend/protocol"
 )
 
-// event is something every member hears about: a frame for native members
-// and its plain-text rendering for legacy ones.
-type event struct {
-	frame  protocol.Frame
-	legacy string  // "" means legacy members do not hear of it
-	from   *member // the legacy sender does not get its own line echoed
-}
-
-// broadcastLocked encodes e once per audience and queues it for every
-// member who is not away. It is for presence and other rare frames;
-// messages go out in batches (fanOut). Callers hold h.mu.
-func (h *hub) broadcastLocked(e event) {
-	native, err := protocol.Encode(e.frame)
-	if err != nil {
-		h.log.Error("encode broadcast", "type", e.frame.Type(), "err", err)
-		return
-	}
-	var line, bare []byte
-	if e.legacy != "" {
-		line, bare = []byte(e.legacy+"\n"), []byte(e.legacy)
-	}
-	for _, m := range h.order {
-		switch {
-		case !m.legacy:
-			h.deliver(m, native)
-		case line == nil || m == e.from:
-		case m.style == styleLines:
-			h.deliver(m, line)
-		default:
-			h.deliver(m, bare)
-		}
-	}
-}
-
 // deliver queues b for m. A member whose queue is full is cut off: it
 // stops receiving and goes away (see awayLocked), and resumes when it
 // reconnects. Callers hold h.mu.
@@ -234,6 +200,7 @@ func (h *hub) pingAll(ping []byte) {
 func (h *hub) closeAll(bye []byte, legacyBye string) []*member {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.flushPresenceLocked() // who left before the end goes before the goodbye
 	h.closed = true
 	ms := append([]*member(nil), h.order...)
 	for _, m := range ms {

@@ -30,16 +30,18 @@ type hub struct {
 	batches chan outBatch   // committed batches on their way to the broadcaster
 	quit    <-chan struct{} // closed when the server closes
 
-	mu      sync.Mutex         // guards the following
-	members map[string]*member // by foldNick
-	order   []*member          // join order, host first
-	seq     uint64             // the last committed sequence number
-	history []chat.Message     // the recent messages, oldest first
-	histLen int                // bytes of text in history
-	sent    map[string]uint64  // clientID/msgID → seq, for messages in history
-	posts   []post             // accepted, waiting to be committed
-	posting map[string]bool    // keys of posts, against duplicates in flight
-	closed  bool
+	mu       sync.Mutex         // guards the following
+	presence []event            // joins and leaves waiting to go out (see presence.go)
+	serial   uint64             // how many presence events were ever queued
+	members  map[string]*member // by foldNick
+	order    []*member          // join order, host first
+	seq      uint64             // the last committed sequence number
+	history  []chat.Message     // the recent messages, oldest first
+	histLen  int                // bytes of text in history
+	sent     map[string]uint64  // clientID/msgID → seq, for messages in history
+	posts    []post             // accepted, waiting to be committed
+	posting  map[string]bool    // keys of posts, against duplicates in flight
+	closed   bool
 }
 
 // foldNick is the key under which nicknames must be unique: "Bob" and "bob"
@@ -66,6 +68,7 @@ func (h *hub) admit(m *member, hostToken string, resumeFrom *uint64) error {
 	m.host = hostToken != "" && hostToken == h.hostToken
 	h.members[foldNick(m.nick)] = m
 	h.order = append(h.order, m)
+	m.since = h.serial // its welcome covers the joins and leaves before now
 	if m.host {
 		h.order = append([]*member{m}, slices.DeleteFunc(h.order, func(o *member) bool { return o == m })...)
 	}
@@ -76,10 +79,14 @@ func (h *hub) admit(m *member, hostToken string, resumeFrom *uint64) error {
 		}
 	}
 	if stale == nil {
-		h.broadcastLocked(event{
-			frame:  protocol.Join{Member: m.info(), TS: h.now().UnixMilli()},
-			legacy: m.nick + " joined!",
-		})
+		e := event{frame: protocol.Join{Member: m.info(), TS: h.now().UnixMilli()}, legacy: m.nick + " joined!"}
+		h.broadcastLocked(e)
+		if m.legacy {
+			// As the tutorial server did: a plain-text member hears of its
+			// own join at once, before its greeting.
+			h.deliver(m, m.text(e.legacy))
+			m.since = h.serial
+		}
 	}
 	h.log.Info("member joined", "nick", m.nick, "legacy", m.legacy, "host", m.host, "resumed", stale != nil, "members", len(h.order))
 	return nil

@@ -24,8 +24,9 @@ type member struct {
 	nick     string
 	clientID string
 	style    legacyStyle
-	legacy   bool // style != styleNative
-	host     bool // set by hub.admit
+	legacy   bool   // style != styleNative
+	host     bool   // set by hub.admit
+	since    uint64 // set by hub.admit: the first presence event it hears of
 	conn     net.Conn
 	out      *sendQueue
 	away     atomic.Bool // gone without a goodbye, may still resume; set under hub.mu

@@ -147,6 +147,7 @@ func (h *hub) commit(batch []post) {
 		return
 	}
 	h.seq += uint64(len(batch))
+	h.flushPresenceLocked() // a newcomer's join goes before its first message
 	out := outBatch{msgs: make([]chat.Message, len(batch)), senders: make([]*member, len(batch)), to: slices.Clone(h.order)}
 	for i, p := range batch {
 		h.remember(p.key, p.entry.Message)
