@@ -81,7 +81,7 @@ test-frontend: frontend-deps
 test-desktop: build
 	$(GO) test -tags e2e -count=1 -timeout 5m -v ./app/e2e/
 
-## bench: the benchmark of docs/performance.md (~9 minutes): Parley's host
+## bench: the benchmark of docs/performance.md (~8 minutes): Parley's host
 ## against a minimal Go server and the original Python tutorial server, all
 ## on 127.0.0.1 (writes docs/performance.json and docs/performance.svg);
 ## discovery between two network namespaces; the desktop app's launch under
