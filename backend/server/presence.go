@@ -46,6 +46,7 @@ func (h *hub) flushPresenceLocked() {
 		return
 	}
 	h.presence = nil
+	h.trimAfterWave(len(evs))
 	// The events encoded one after another, with where each one starts,
 	// so that any member's share is one slice of the buffer.
 	var native, lines []byte
@@ -87,3 +88,30 @@ func (h *hub) flushPresenceLocked() {
 		}
 	}
 }
+
+// trimAfterWave gives back, once a wave of joins is over, the memory the
+// wave used: handshakes grow stacks and leave garbage, and a Go program
+// that then sits idle does not collect it for minutes. A wave is at least
+// waveJoins joins and leaves since the last trim; it is over when nobody
+// has come or gone for waveOver. Callers hold h.mu.
+func (h *hub) trimAfterWave(events int) {
+	h.waveJoins += events
+	if h.waveJoins < waveJoins {
+		return
+	}
+	if h.waveTimer == nil {
+		h.waveTimer = time.AfterFunc(waveOver, func() {
+			h.mu.Lock()
+			h.waveJoins, h.waveTimer = 0, nil
+			h.mu.Unlock()
+			h.trim()
+		})
+		return
+	}
+	h.waveTimer.Reset(waveOver)
+}
+
+const (
+	waveJoins = 64
+	waveOver  = 100 * time.Millisecond
+)

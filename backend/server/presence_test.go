@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-lan/parley/backend/protocol"
 )
@@ -43,5 +44,30 @@ func TestPresenceWave(t *testing.T) {
 			known[j.Nick] = true
 		}
 		p.quiet(2 * presenceDelay)
+	}
+}
+
+// TestTrimAfterWave: memory is given back once after a wave of joins, when
+// it is over, and not after a few more.
+func TestTrimAfterWave(t *testing.T) {
+	trims := make(chan struct{}, 10)
+	_, addr := startServer(t, Config{trimMemory: func() { trims <- struct{}{} }})
+	var wg sync.WaitGroup
+	for i := range waveJoins + 6 {
+		wg.Go(func() { join(t, addr, fmt.Sprintf("w%d", i)) })
+	}
+	wg.Wait()
+	select {
+	case <-trims:
+	case <-time.After(2 * time.Second):
+		t.Fatal("no trim after a wave of joins")
+	}
+	for i := range waveJoins / 2 {
+		join(t, addr, fmt.Sprintf("late%d", i))
+	}
+	select {
+	case <-trims:
+		t.Fatal("trimmed again after fewer joins than a wave")
+	case <-time.After(3 * waveOver):
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -67,6 +68,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for message timestamps; nil means time.Now.
 	Now func() time.Time
+
+	// trimMemory gives memory back after a wave of joins; nil means
+	// debug.FreeOSMemory. For tests.
+	trimMemory func()
 }
 
 // Server hosts one room. Create it with New, start it with Serve, stop it
@@ -103,6 +108,10 @@ func New(cfg Config) (*Server, error) {
 		room: cfg.Room, hostToken: cfg.HostToken, max: cfg.MaxMembers, keep: cfg.Keep, keepBytes: cfg.KeepBytes, grace: cfg.ResumeGrace,
 		now: cfg.Now, log: cfg.Logger, store: cfg.History, commits: make(chan struct{}, 1), batches: make(chan outBatch, 16), quit: s.done,
 		members: map[string]*member{}, sent: map[string]uint64{}, posting: map[string]bool{},
+		trim: cfg.trimMemory,
+	}
+	if s.hub.trim == nil {
+		s.hub.trim = debug.FreeOSMemory
 	}
 	if err := s.hub.load(); err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
