@@ -31,20 +31,20 @@ type hub struct {
 	quit    <-chan struct{} // closed when the server closes
 	trim    func()          // gives memory back to the system (see trimAfterWave)
 
-	mu        sync.Mutex         // guards the following
-	presence  []event            // joins and leaves waiting to go out (see presence.go)
-	serial    uint64             // how many presence events were ever queued
-	waveJoins int                // presence events since memory was last trimmed
-	waveTimer *time.Timer        // trims memory when the current wave is over
-	members   map[string]*member // by foldNick
-	order     []*member          // join order, host first
-	seq       uint64             // the last committed sequence number
-	history   []chat.Message     // the recent messages, oldest first
-	histLen   int                // bytes of text in history
-	sent      map[string]uint64  // clientID/msgID → seq, for messages in history
-	posts     []post             // accepted, waiting to be committed
-	posting   map[string]bool    // keys of posts, against duplicates in flight
-	closed    bool
+	mu         sync.Mutex         // guards the following
+	presence   []event            // joins and leaves waiting to go out (see presence.go)
+	serial     uint64             // how many presence events were ever queued
+	waveEvents int                // presence events since memory was last trimmed
+	waveTimer  *time.Timer        // trims memory when the current wave is over
+	members    map[string]*member // by foldNick
+	order      []*member          // join order, host first
+	seq        uint64             // the last committed sequence number
+	history    []chat.Message     // the recent messages, oldest first
+	histLen    int                // bytes of text in history
+	sent       map[string]uint64  // clientID/msgID → seq, for messages in history
+	posts      []post             // accepted, waiting to be committed
+	posting    map[string]bool    // keys of posts, against duplicates in flight
+	closed     bool
 }
 
 // foldNick is the key under which nicknames must be unique: "Bob" and "bob"

@@ -92,17 +92,17 @@ func (h *hub) flushPresenceLocked() {
 // trimAfterWave gives back, once a wave of joins is over, the memory the
 // wave used: handshakes grow stacks and leave garbage, and a Go program
 // that then sits idle does not collect it for minutes. A wave is at least
-// waveJoins joins and leaves since the last trim; it is over when nobody
+// waveSize joins and leaves since the last trim; it is over when nobody
 // has come or gone for waveOver. Callers hold h.mu.
 func (h *hub) trimAfterWave(events int) {
-	h.waveJoins += events
-	if h.waveJoins < waveJoins {
+	h.waveEvents += events
+	if h.waveEvents < waveSize {
 		return
 	}
 	if h.waveTimer == nil {
 		h.waveTimer = time.AfterFunc(waveOver, func() {
 			h.mu.Lock()
-			h.waveJoins, h.waveTimer = 0, nil
+			h.waveEvents, h.waveTimer = 0, nil
 			h.mu.Unlock()
 			h.trim()
 		})
@@ -112,6 +112,6 @@ func (h *hub) trimAfterWave(events int) {
 }
 
 const (
-	waveJoins = 64
-	waveOver  = 100 * time.Millisecond
+	waveSize = 64
+	waveOver = 100 * time.Millisecond
 )

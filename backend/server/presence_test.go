@@ -53,7 +53,7 @@ func TestTrimAfterWave(t *testing.T) {
 	trims := make(chan struct{}, 10)
 	_, addr := startServer(t, Config{trimMemory: func() { trims <- struct{}{} }})
 	var wg sync.WaitGroup
-	for i := range waveJoins + 6 {
+	for i := range waveSize + 6 {
 		wg.Go(func() { join(t, addr, fmt.Sprintf("w%d", i)) })
 	}
 	wg.Wait()
@@ -62,7 +62,7 @@ func TestTrimAfterWave(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("no trim after a wave of joins")
 	}
-	for i := range waveJoins / 2 {
+	for i := range waveSize / 2 {
 		join(t, addr, fmt.Sprintf("late%d", i))
 	}
 	select {
