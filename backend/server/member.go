@@ -218,7 +218,9 @@ func rest(frames [][]byte, n int) []byte {
 func (m *member) lastWord(unfinished []byte) {
 	m.out.close(nil)
 	reason := m.out.takeLast()
-	if reason == nil {
+	// A writer that took the reason itself (nothing else was queued) and
+	// could not write it has it in unfinished.
+	if reason == nil && (unfinished == nil || !m.out.cut.Load()) {
 		return
 	}
 	if tc, ok := m.conn.(*net.TCPConn); ok {
