@@ -83,7 +83,7 @@ func (h *hub) admit(m *member, hostToken string, resumeFrom *uint64) error {
 	}
 	if stale == nil {
 		e := event{frame: protocol.Join{Member: m.info(), TS: h.now().UnixMilli()}, legacy: m.nick + " joined!"}
-		h.broadcastLocked(e)
+		h.queuePresenceLocked(e)
 		if m.legacy {
 			// As the tutorial server did: a plain-text member hears of its
 			// own join at once, before its greeting.
@@ -134,7 +134,7 @@ func (h *hub) leave(m *member) {
 		return
 	}
 	h.removeLocked(m)
-	h.broadcastLocked(event{
+	h.queuePresenceLocked(event{
 		frame:  protocol.Leave{Nick: m.nick, TS: h.now().UnixMilli()},
 		legacy: m.nick + " left!",
 	})

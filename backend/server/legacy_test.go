@@ -49,6 +49,12 @@ func TestTutorialClient(t *testing.T) {
 	}
 	alice.send(protocol.Send{ID: "m2", Text: "Zoë says ☕"})
 	carol.recvUntil("alice: Zoë says ☕")
+
+	// Others' joins reach it as the original server wrote them: bare lines.
+	join(t, addr, "dave")
+	if got := carol.recvUntil("dave joined!"); strings.HasSuffix(got, "\n") {
+		t.Errorf("tutorial client got %q; the original server sends no newline", got)
+	}
 }
 
 // TestLineClient is a person at `nc host port`: newline-terminated lines.

@@ -21,10 +21,10 @@ type event struct {
 // writes rather than half a million.
 const presenceDelay = 10 * time.Millisecond
 
-// broadcastLocked queues a presence event; it goes out within
+// queuePresenceLocked queues a presence event; it goes out within
 // presenceDelay, or sooner, before the next batch of messages. Callers hold
 // h.mu.
-func (h *hub) broadcastLocked(e event) {
+func (h *hub) queuePresenceLocked(e event) {
 	h.serial++
 	e.serial = h.serial
 	h.presence = append(h.presence, e)
@@ -53,15 +53,15 @@ func (h *hub) flushPresenceLocked() {
 	nativeAt, linesAt := make([]int, len(evs)), make([]int, len(evs))
 	for i, e := range evs {
 		nativeAt[i], linesAt[i] = len(native), len(lines)
+		if e.legacy != "" {
+			lines = append(append(lines, e.legacy...), '\n')
+		}
 		b, err := protocol.Encode(e.frame)
 		if err != nil {
 			h.log.Error("encode presence", "type", e.frame.Type(), "err", err)
 			continue
 		}
 		native = append(native, b...)
-		if e.legacy != "" {
-			lines = append(append(lines, e.legacy...), '\n')
-		}
 	}
 	first := evs[0].serial
 	for _, m := range h.order {
@@ -80,9 +80,9 @@ func (h *hub) flushPresenceLocked() {
 				h.deliver(m, b)
 			}
 		default: // a tutorial client: one unterminated write per line
-			for _, e := range evs[from:] {
-				if e.legacy != "" {
-					h.deliver(m, []byte(e.legacy))
+			for i := from; i < len(evs); i++ {
+				if n := len(evs[i].legacy); n > 0 {
+					h.deliver(m, lines[linesAt[i]:linesAt[i]+n])
 				}
 			}
 		}
