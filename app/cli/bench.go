@@ -182,26 +182,15 @@ func runSuite(ctx context.Context, s *bench.Suite, which string, repsSet bool, j
 	if rep == nil {
 		return err
 	}
-	rep.WriteText(env.Stdout)
-	if jsonOut != "" {
-		if werr := rep.WriteJSON(jsonOut); werr != nil {
-			return werr
-		}
-	}
-	if svgOut != "" {
-		if werr := rep.WriteSVG(svgOut); werr != nil {
-			return werr
-		}
+	if werr := writeReport(rep, jsonOut, svgOut, env); werr != nil {
+		return werr
 	}
 	return err
 }
 
-// rerender prints a saved report with this version's tables and goals.
-func rerender(path, jsonOut, svgOut string, env Env) error {
-	rep, err := bench.ReadReport(path)
-	if err != nil {
-		return err
-	}
+// writeReport prints a report's tables and writes its JSON and chart, if
+// asked for.
+func writeReport(rep *bench.Report, jsonOut, svgOut string, env Env) error {
 	rep.WriteText(env.Stdout)
 	if jsonOut != "" {
 		if err := rep.WriteJSON(jsonOut); err != nil {
@@ -212,6 +201,15 @@ func rerender(path, jsonOut, svgOut string, env Env) error {
 		return rep.WriteSVG(svgOut)
 	}
 	return nil
+}
+
+// rerender prints a saved report with this version's tables and goals.
+func rerender(path, jsonOut, svgOut string, env Env) error {
+	rep, err := bench.ReadReport(path)
+	if err != nil {
+		return err
+	}
+	return writeReport(rep, jsonOut, svgOut, env)
 }
 
 // serveReference runs the Go reference server on a loopback address until
