@@ -6,10 +6,10 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/parley-lan/parley/backend/bench"
 	"github.com/parley-lan/parley/backend/netlab"
 )
 
@@ -54,9 +54,9 @@ func BenchmarkDesktopLaunch(b *testing.B) {
 			window[i].Round(time.Millisecond), interactive[i].Round(time.Millisecond), listed[i].Round(time.Millisecond))
 	}
 	b.ReportMetric(0, "ns/op") // an iteration's length means nothing here
-	b.ReportMetric(median(window), "window-ms")
-	b.ReportMetric(median(interactive), "interactive-ms")
-	b.ReportMetric(median(listed), "listed-ms")
+	b.ReportMetric(bench.MedianMS(window), "window-ms")
+	b.ReportMetric(bench.MedianMS(interactive), "interactive-ms")
+	b.ReportMetric(bench.MedianMS(listed), "listed-ms")
 }
 
 // pressUntil presses keys every 50 ms until the app logs a line matching
@@ -74,10 +74,4 @@ func (w *window) pressUntil(app *proc, keys string, re *regexp.Regexp, timeout t
 	}
 	w.x.t.Fatalf("%s: pressing %s never gave %s within %v", app.name, keys, re, timeout)
 	return time.Time{}
-}
-
-func median(ds []time.Duration) float64 {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return float64(s[len(s)/2]) / float64(time.Millisecond)
 }

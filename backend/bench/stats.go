@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"time"
 )
 
 // Histogram counts durations in nanoseconds in log-linear buckets: exact
@@ -119,6 +120,15 @@ func Median(xs []float64) float64 {
 		return s[mid]
 	}
 	return (s[mid-1] + s[mid]) / 2
+}
+
+// MedianMS returns the median of ds in milliseconds.
+func MedianMS(ds []time.Duration) float64 {
+	ms := make([]float64, len(ds))
+	for i, d := range ds {
+		ms[i] = float64(d) / float64(time.Millisecond)
+	}
+	return Median(ms)
 }
 
 // Ratio returns a/b, and false when b is not positive (there is no

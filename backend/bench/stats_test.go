@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestPercentile(t *testing.T) {
@@ -188,5 +189,12 @@ func TestHistogramBuckets(t *testing.T) {
 	}
 	if got := histBucket(math.MaxUint64); got != histBuckets-1 {
 		t.Errorf("largest bucket = %d, want %d", got, histBuckets-1)
+	}
+}
+
+func TestMedianMS(t *testing.T) {
+	ds := []time.Duration{3 * time.Millisecond, 500 * time.Microsecond, 2 * time.Second}
+	if got := MedianMS(ds); got != 3 {
+		t.Errorf("MedianMS(%v) = %v, want 3", ds, got)
 	}
 }

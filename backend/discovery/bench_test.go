@@ -1,10 +1,10 @@
 package discovery
 
 import (
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/parley-lan/parley/backend/bench"
 	"github.com/parley-lan/parley/backend/chat"
 	"github.com/parley-lan/parley/backend/netlab"
 )
@@ -59,14 +59,8 @@ func BenchmarkDiscovery(b *testing.B) {
 			i+1, ms(listed[i]), ms(cold[i]), ms(closed[i]), ms(crashed[i]))
 	}
 	b.ReportMetric(0, "ns/op") // an iteration's length means nothing here
-	b.ReportMetric(medianMS(listed), "listed-ms")
-	b.ReportMetric(medianMS(cold), "listed-on-start-ms")
-	b.ReportMetric(medianMS(closed), "closed-gone-ms")
-	b.ReportMetric(medianMS(crashed), "crashed-gone-ms")
-}
-
-func medianMS(ds []time.Duration) float64 {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return float64(s[len(s)/2]) / float64(time.Millisecond)
+	b.ReportMetric(bench.MedianMS(listed), "listed-ms")
+	b.ReportMetric(bench.MedianMS(cold), "listed-on-start-ms")
+	b.ReportMetric(bench.MedianMS(closed), "closed-gone-ms")
+	b.ReportMetric(bench.MedianMS(crashed), "crashed-gone-ms")
 }
