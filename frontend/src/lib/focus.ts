@@ -22,3 +22,22 @@ export function isEditable(el: EventTarget | null): boolean {
 export function isKey(e: KeyboardEvent, letter: string): boolean {
   return e.key.toLowerCase() === letter || e.code === `Key${letter.toUpperCase()}`;
 }
+
+/**
+ * keepTabInside keeps Tab and Shift+Tab cycling through the elements of box
+ * that match selector, as a modal should: past the last comes the first,
+ * and before the first (or the box itself, when it has focus) the last.
+ */
+export function keepTabInside(e: KeyboardEvent, box: HTMLElement, selector: string): void {
+  if (e.key !== 'Tab') return;
+  const focusable = [...box.querySelectorAll<HTMLElement>(selector)];
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (e.shiftKey && (document.activeElement === first || document.activeElement === box)) {
+    e.preventDefault();
+    last?.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first?.focus();
+  }
+}
