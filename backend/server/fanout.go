@@ -88,7 +88,7 @@ func (h *hub) fanOut(b outBatch) {
 		native = protocol.AppendMsg(native, m)
 	}
 	lines := legacyBatch{msgs: b.msgs, senders: b.senders}
-	if slices.ContainsFunc(b.to, func(m *member) bool { return m.style == styleLines }) {
+	if slices.ContainsFunc(b.to, func(m *member) bool { return m.legacy }) {
 		lines.prepare()
 	}
 	shards := shardsFor(len(b.to))
@@ -128,10 +128,10 @@ func (h *hub) deliverBatch(b outBatch, native []byte, lines *legacyBatch, to []*
 			if buf := lines.linesFor(m); len(buf) > 0 {
 				h.push(m, buf)
 			}
-		case styleRaw:
-			for i, msg := range b.msgs {
+		case styleRaw: // a tutorial client: one unterminated write per line
+			for i := range b.msgs {
 				if b.senders[i] != m {
-					h.push(m, []byte(legacyLine(msg)))
+					h.push(m, lines.line(i))
 				}
 			}
 		}
@@ -151,34 +151,52 @@ func (h *hub) push(m *member, b []byte) {
 	}
 }
 
-// legacyBatch renders a batch for line clients, once for all of them and
-// once more for each plain-text member who sent something in it (a
-// member does not get its own lines back).
+// legacyBatch renders a batch's plain-text lines once: line clients get
+// the whole buffer, a member who sent some of them a copy without its own
+// (a member does not get its own lines back), and tutorial clients one
+// slice of it per line.
 type legacyBatch struct {
 	msgs    []chat.Message
 	senders []*member
 	shared  []byte // rendered by prepare, read-only after
+	starts  []int  // where each message's line starts in shared
 }
 
 // prepare renders the shared lines, if any plain-text member is to get
 // them; it runs before the batch is shared between goroutines.
-func (l *legacyBatch) prepare() { l.shared = l.render(nil) }
-
-func (l *legacyBatch) linesFor(m *member) []byte {
-	for _, s := range l.senders {
-		if s == m {
-			return l.render(m)
-		}
+func (l *legacyBatch) prepare() {
+	l.shared = make([]byte, 0, 96*len(l.msgs))
+	l.starts = make([]int, len(l.msgs))
+	for i, msg := range l.msgs {
+		l.starts[i] = len(l.shared)
+		l.shared = append(appendLegacyLine(l.shared, msg), '\n')
 	}
-	return l.shared
 }
 
-// render writes the batch's lines, leaving out those sent by skip.
-func (l *legacyBatch) render(skip *member) []byte {
-	buf := make([]byte, 0, 96*len(l.msgs))
-	for i, msg := range l.msgs {
-		if l.senders[i] != skip {
-			buf = append(appendLegacyLine(buf, msg), '\n')
+// span is where message i's line, newline included, lies in shared.
+func (l *legacyBatch) span(i int) (start, end int) {
+	end = len(l.shared)
+	if i+1 < len(l.starts) {
+		end = l.starts[i+1]
+	}
+	return l.starts[i], end
+}
+
+// line is message i's line without its newline, for a tutorial client.
+func (l *legacyBatch) line(i int) []byte {
+	start, end := l.span(i)
+	return l.shared[start : end-1 : end-1]
+}
+
+func (l *legacyBatch) linesFor(m *member) []byte {
+	if !slices.Contains(l.senders, m) {
+		return l.shared
+	}
+	buf := make([]byte, 0, len(l.shared))
+	for i := range l.msgs {
+		if l.senders[i] != m {
+			start, end := l.span(i)
+			buf = append(buf, l.shared[start:end]...)
 		}
 	}
 	return buf

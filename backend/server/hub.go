@@ -146,14 +146,9 @@ func (h *hub) removeLocked(m *member) {
 	h.order = slices.DeleteFunc(h.order, func(o *member) bool { return o == m })
 }
 
-// legacyLine renders a message for plain-text clients: "nick: text", with
-// continuation lines indented so they read as one message.
-func legacyLine(msg chat.Message) string {
-	return string(appendLegacyLine(nil, msg))
-}
-
-// appendLegacyLine appends legacyLine(msg) to dst, without a string of its
-// own: a batch renders all its lines into one buffer.
+// appendLegacyLine renders a message for plain-text clients, "nick: text",
+// with continuation lines indented so they read as one message; it
+// appends to dst, so a batch renders all its lines into one buffer.
 func appendLegacyLine(dst []byte, msg chat.Message) []byte {
 	dst = append(append(dst, msg.From...), ": "...)
 	for text := msg.Text; ; {

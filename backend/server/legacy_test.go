@@ -149,11 +149,38 @@ func TestAppendLegacyLine(t *testing.T) {
 	for _, text := range []string{"", "hi", "a\nb", "a\n\nb\n", "\n", "one\ntwo\nthree"} {
 		msg := chat.Message{From: "ann", Text: text}
 		want := "ann: " + strings.ReplaceAll(text, "\n", "\n    ")
-		if got := legacyLine(msg); got != want {
-			t.Errorf("legacyLine(%q) = %q, want %q", text, got, want)
+		if got := string(appendLegacyLine(nil, msg)); got != want {
+			t.Errorf("appendLegacyLine(nil, %q) = %q, want %q", text, got, want)
 		}
 		if got := string(appendLegacyLine([]byte("x\n"), msg)); got != "x\n"+want {
 			t.Errorf("appendLegacyLine(%q) = %q, want %q", text, got, "x\n"+want)
+		}
+	}
+}
+
+// TestLegacyBatch: a batch's lines are rendered once; a member who sent some
+// of them gets the others, and a tutorial client each line alone.
+func TestLegacyBatch(t *testing.T) {
+	ann, bo := &member{nick: "ann"}, &member{nick: "bo"}
+	l := legacyBatch{
+		msgs: []chat.Message{
+			{From: "ann", Text: "hi"}, {From: "bo", Text: "two\nlines"}, {From: "ann", Text: "bye"},
+		},
+		senders: []*member{ann, bo, ann},
+	}
+	l.prepare()
+	if got, want := string(l.linesFor(&member{})), "ann: hi\nbo: two\n    lines\nann: bye\n"; got != want {
+		t.Errorf("everyone's lines = %q, want %q", got, want)
+	}
+	if got, want := string(l.linesFor(ann)), "bo: two\n    lines\n"; got != want {
+		t.Errorf("ann's lines = %q, want %q", got, want)
+	}
+	if got, want := string(l.linesFor(bo)), "ann: hi\nann: bye\n"; got != want {
+		t.Errorf("bo's lines = %q, want %q", got, want)
+	}
+	for i, want := range []string{"ann: hi", "bo: two\n    lines", "ann: bye"} {
+		if got := string(l.line(i)); got != want {
+			t.Errorf("line(%d) = %q, want %q", i, got, want)
 		}
 	}
 }
