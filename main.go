@@ -43,10 +43,7 @@ func runDesktop() int {
 	// messages); the default is in the user's data directory.
 	// PARLEY_IFACES (comma-separated) limits discovery to those network
 	// interfaces, like the "interfaces" setting in the profile.
-	var ifaces []string
-	if v := os.Getenv("PARLEY_IFACES"); v != "" {
-		ifaces = strings.Split(v, ",")
-	}
+	ifaces := cli.SplitList(os.Getenv("PARLEY_IFACES"))
 	a, err := app.New(app.Config{Logger: log, DatabasePath: os.Getenv("PARLEY_DB"), Interfaces: ifaces})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "parley: %v\n", err)

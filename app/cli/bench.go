@@ -95,7 +95,7 @@ on this machine (its own hosts, on 127.0.0.1).
 			return usagef("--suite runs its own hosts; leave out %q", pos[0])
 		}
 		s := &bench.Suite{
-			Reps: *reps, Window: *window, Targets: splitList(*targets), Log: env.Stderr,
+			Reps: *reps, Window: *window, Targets: SplitList(*targets), Log: env.Stderr,
 			Programs: bench.Programs{CPUProfileDir: *profiles},
 		}
 		if set["duration"] {
@@ -168,7 +168,7 @@ func runSuite(ctx context.Context, s *bench.Suite, which string, repsSet bool, j
 			s.Warmup = 200 * time.Millisecond
 		}
 	default:
-		s.Scenarios = splitList(which)
+		s.Scenarios = SplitList(which)
 	}
 	exe, err := os.Executable()
 	if err != nil {

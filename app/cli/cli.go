@@ -168,7 +168,9 @@ func nickFlag(nick string, env Env) (string, error) {
 	return n, nil
 }
 
-func splitList(s string) []string {
+// SplitList splits a comma-separated list (of interfaces, scenarios…),
+// dropping spaces around items and empty items.
+func SplitList(s string) []string {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
 		if f = strings.TrimSpace(f); f != "" {

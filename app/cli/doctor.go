@@ -27,7 +27,7 @@ func runDoctor(args []string, env Env) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *wait+10*time.Second)
 	defer cancel()
-	r, err := discovery.Diagnose(ctx, splitList(*ifaces), *wait, newLogger(env))
+	r, err := discovery.Diagnose(ctx, SplitList(*ifaces), *wait, newLogger(env))
 	if err != nil {
 		return err
 	}

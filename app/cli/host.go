@@ -55,7 +55,7 @@ func runHost(args []string, env Env) error {
 		defer db.Close()
 	}
 	h, err := peer.StartHost(peer.HostConfig{
-		RoomName: *room, Nick: n, Port: *port, Interfaces: splitList(*ifaces), Store: db,
+		RoomName: *room, Nick: n, Port: *port, Interfaces: SplitList(*ifaces), Store: db,
 		NoAdvertise: *noAdvertise, NoLegacy: *noLegacy, Logger: log,
 	})
 	if err != nil {

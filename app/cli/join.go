@@ -39,13 +39,13 @@ func runJoin(args []string, env Env) error {
 	if addr, roomID, err := peer.ParseLink(pos[0]); err == nil && looksLikeAddress(pos[0]) {
 		cfg.Addrs = []string{addr}
 		if roomID != "" { // a link names the room: follow it if it moves
-			if lobby, err := peer.OpenLobby(splitList(*ifaces), log, nil); err == nil {
+			if lobby, err := peer.OpenLobby(SplitList(*ifaces), log, nil); err == nil {
 				defer lobby.Close()
 				cfg.Resolve = lobby.Resolver(roomID)
 			}
 		}
 	} else {
-		room, lobby, err := findRoom(ctx, pos[0], splitList(*ifaces), *wait, log)
+		room, lobby, err := findRoom(ctx, pos[0], SplitList(*ifaces), *wait, log)
 		if err != nil {
 			return err
 		}

@@ -34,9 +34,9 @@ func runRooms(args []string, env Env) error {
 		return usagef("--wait must be between 0 and 1m, got %v", *wait)
 	}
 	if *watch {
-		return watchRooms(env, splitList(*ifaces))
+		return watchRooms(env, SplitList(*ifaces))
 	}
-	rooms, err := peer.FindRooms(context.Background(), splitList(*ifaces), *wait)
+	rooms, err := peer.FindRooms(context.Background(), SplitList(*ifaces), *wait)
 	if err != nil {
 		return err
 	}
