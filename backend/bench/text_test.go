@@ -121,6 +121,31 @@ func TestParseNativeLine(t *testing.T) {
 	}
 }
 
+// TestParseMsgFrameReadsParleysFrames: the fast path takes the frames
+// Parley's host writes, and declines what the full parse must judge.
+func TestParseMsgFrameReadsParleysFrames(t *testing.T) {
+	m := msgRef{sender: 12, seq: 345, sent: 6789}
+	frame := func(seq uint64, id, from, text string) []byte {
+		b := protocol.AppendMsg(nil, chat.Message{Seq: seq, ID: id, From: from, Text: text, TS: 1700000000000})
+		return bytes.TrimSuffix(b, []byte("\n"))
+	}
+	got, seq, ok := parseMsgFrame(frame(77, "b12-345", "b12", textOf(12, 345, 6789)))
+	if !ok || got != m || seq != 77 {
+		t.Fatalf("parseMsgFrame(Parley's frame) = %+v, seq %d, %v; want %+v, seq 77", got, seq, ok, m)
+	}
+	for name, line := range map[string][]byte{
+		"wrong sender": frame(77, "b12-345", "b13", textOf(12, 345, 6789)),
+		"wrong id":     frame(77, "b12-346", "b12", textOf(12, 345, 6789)),
+		"cut text":     frame(77, "b12-345", "b12", textOf(12, 345, 6789)[1:]),
+		"sync":         frame(77, "b0-1", "b0", syncText),
+		"trailing":     append(frame(77, "b12-345", "b12", textOf(12, 345, 6789)), ' '),
+	} {
+		if _, _, ok := parseMsgFrame(line); ok {
+			t.Errorf("%s: parseMsgFrame(%q) accepted it", name, line)
+		}
+	}
+}
+
 // TestSendFrameIsWhatParleyReads: the generator's send frames decode as
 // the host decodes them.
 func TestSendFrameIsWhatParleyReads(t *testing.T) {
@@ -166,10 +191,33 @@ func FuzzParseLine(f *testing.F) {
 			}
 		}
 		var fr nativeFrame
-		if kind, m, _ := parseNativeLine(line, &fr, nil); kind == lineMessage {
-			if string(fr.text) != textOf(m.sender, m.seq, m.sent) {
-				t.Errorf("accepted text %q as %+v", fr.text, m)
-			}
+		kind, m, seq := parseFrame(line, &fr, nil)
+		if kind == lineMessage && string(fr.text) != textOf(m.sender, m.seq, m.sent) {
+			t.Errorf("accepted text %q as %+v", fr.text, m)
+		}
+		if fm, fseq, ok := parseMsgFrame(line); ok && (kind != lineMessage || fm != m || fseq != seq) {
+			t.Errorf("parseMsgFrame(%q) = %+v, seq %d; the full parse: %v, %+v, seq %d", line, fm, fseq, kind, m, seq)
 		}
 	})
+}
+
+func TestParseUint(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		v    uint64
+		rest string
+		ok   bool
+	}{
+		{"0", 0, "", true},
+		{"123.x", 123, ".x", true},
+		{"9999999999999999999", 9999999999999999999, "", true}, // 19 digits
+		{"12345678901234567890", 0, "12345678901234567890", false},
+		{"", 0, "", false},
+		{"x1", 0, "x1", false},
+	} {
+		v, rest, ok := parseUint([]byte(tt.in))
+		if v != tt.v || string(rest) != tt.rest || ok != tt.ok {
+			t.Errorf("parseUint(%q) = %d, %q, %v; want %d, %q, %v", tt.in, v, rest, ok, tt.v, tt.rest, tt.ok)
+		}
+	}
 }
