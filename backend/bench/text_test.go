@@ -138,6 +138,7 @@ func TestParseMsgFrameReadsParleysFrames(t *testing.T) {
 		"wrong id":     frame(77, "b12-346", "b12", textOf(12, 345, 6789)),
 		"cut text":     frame(77, "b12-345", "b12", textOf(12, 345, 6789)[1:]),
 		"sync":         frame(77, "b0-1", "b0", syncText),
+		"leading zero": frame(77, "b012-345", "b012", "#0"+textOf(12, 345, 6789)[1:]),
 		"trailing":     append(frame(77, "b12-345", "b12", textOf(12, 345, 6789)), ' '),
 	} {
 		if _, _, ok := parseMsgFrame(line); ok {
