@@ -81,6 +81,25 @@ func TestParseLegacyLine(t *testing.T) {
 	}
 }
 
+// TestParseLegacyMsgReadsHostsLines: the fast path takes the lines the
+// hosts relay, and declines what the full parse must judge.
+func TestParseLegacyMsgReadsHostsLines(t *testing.T) {
+	want := msgRef{sender: 3, seq: 17, sent: 123456789}
+	if got, ok := parseLegacyMsg([]byte(legacyLine(3, 17, 123456789))); !ok || got != want {
+		t.Fatalf("parseLegacyMsg(a host's line) = %+v, %v; want %+v", got, ok, want)
+	}
+	for _, line := range []string{
+		"b03: " + textOf(3, 17, 123456789), // the full parse reads b03 as b3
+		"b4: " + textOf(3, 17, 123456789),
+		legacyLine(3, 17, 123456789) + "\r",
+		"b0: " + syncText,
+	} {
+		if _, ok := parseLegacyMsg([]byte(line)); ok {
+			t.Errorf("parseLegacyMsg(%q) accepted it", line)
+		}
+	}
+}
+
 func TestParseNativeLine(t *testing.T) {
 	text := textOf(2, 5, 4242)
 	id := "b2-5"
@@ -186,6 +205,11 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"type":"ping"}`))
 	f.Add([]byte("b12 joined!"))
 	f.Fuzz(func(t *testing.T, line []byte) {
+		if m, ok := parseLegacyMsg(line); ok {
+			if kind, full := parseLegacyOther(line); kind != lineMessage || full != m {
+				t.Errorf("parseLegacyMsg(%q) = %+v; the full parse: %v, %+v", line, m, kind, full)
+			}
+		}
 		if kind, m := parseLegacyLine(line); kind == lineMessage {
 			if want := legacyLine(m.sender, m.seq, m.sent); string(bytes.TrimSuffix(line, []byte("\r"))) != want {
 				t.Errorf("accepted %q as %+v, which would be %q", line, m, want)
