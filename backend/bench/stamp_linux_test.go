@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"net"
 	"testing"
 	"time"
 )
@@ -9,22 +8,8 @@ import (
 // TestArrivalReader: a read returns the bytes and the kernel's receive
 // time, which lies between the write and the end of the read.
 func TestArrivalReader(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	out, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	in, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	a, err := newArrivalReader(in.(*net.TCPConn))
+	out, in := tcpPair(t)
+	a, err := newArrivalReader(in)
 	if err != nil {
 		t.Fatal(err)
 	}

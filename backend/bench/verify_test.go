@@ -216,20 +216,28 @@ func TestAcksFollowReceivers(t *testing.T) {
 // loopbackPair gives m a real connection and returns the host's end.
 func loopbackPair(t *testing.T, m *member) net.Conn {
 	t.Helper()
+	c, host := tcpPair(t)
+	m.conn = c
+	return host
+}
+
+// tcpPair returns both ends of a fresh connection on 127.0.0.1, closed
+// when the test ends.
+func tcpPair(tb testing.TB) (dialed, accepted *net.TCPConn) {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer ln.Close()
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	host, err := ln.Accept()
+	s, err := ln.Accept()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	m.conn = c.(*net.TCPConn)
-	t.Cleanup(func() { c.Close(); host.Close() })
-	return host
+	tb.Cleanup(func() { c.Close(); s.Close() })
+	return c.(*net.TCPConn), s.(*net.TCPConn)
 }
