@@ -144,10 +144,7 @@ func TestParseNativeLine(t *testing.T) {
 // Parley's host writes, and declines what the full parse must judge.
 func TestParseMsgFrameReadsParleysFrames(t *testing.T) {
 	m := msgRef{sender: 12, seq: 345, sent: 6789}
-	frame := func(seq uint64, id, from, text string) []byte {
-		b := protocol.AppendMsg(nil, chat.Message{Seq: seq, ID: id, From: from, Text: text, TS: 1700000000000})
-		return bytes.TrimSuffix(b, []byte("\n"))
-	}
+	frame := func(seq uint64, id, from, text string) []byte { return []byte(nativeMsg(t, seq, id, from, text)) }
 	got, seq, ok := parseMsgFrame(frame(77, "b12-345", "b12", textOf(12, 345, 6789)))
 	if !ok || got != m || seq != 77 {
 		t.Fatalf("parseMsgFrame(Parley's frame) = %+v, seq %d, %v; want %+v, seq 77", got, seq, ok, m)
