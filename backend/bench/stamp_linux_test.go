@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"net"
 	"testing"
 	"time"
 )
@@ -13,6 +14,7 @@ func TestArrivalReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	awaitTimestamps(t, out, a)
 	before := time.Now()
 	if _, err := out.Write([]byte("hello\n")); err != nil {
 		t.Fatal(err)
@@ -34,4 +36,24 @@ func TestArrivalReader(t *testing.T) {
 	if _, _, err := a.read(buf); err == nil {
 		t.Error("read after the peer closed: want EOF")
 	}
+}
+
+// awaitTimestamps exchanges single bytes until a read carries the kernel's
+// receive time: the kernel turns receive timestamps on a moment after a
+// socket first asks for them (deferred work), so the first bytes may come
+// without one.
+func awaitTimestamps(t *testing.T, out *net.TCPConn, a *arrivalReader) {
+	t.Helper()
+	buf := make([]byte, 1)
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := out.Write([]byte{'.'}); err != nil {
+			t.Fatal(err)
+		}
+		if _, at, err := a.read(buf); err != nil {
+			t.Fatal(err)
+		} else if !at.IsZero() {
+			return
+		}
+	}
+	t.Fatal("no read carried a receive time within 2 s")
 }
