@@ -210,6 +210,7 @@ func (m *member) fill() error {
 	if m.arrivals != nil {
 		var at time.Time
 		n, at, err = m.arrivals.read(m.buf[m.end:])
+		m.arrival = 0 // a read without the kernel's time has no arrival
 		if !at.IsZero() {
 			m.arrival = int64(at.Sub(m.run.base.Round(0))) // both wall clock
 		}
