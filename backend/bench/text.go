@@ -2,7 +2,9 @@ package bench
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 )
 
@@ -86,6 +88,8 @@ func appendMsgID(dst []byte, s int, q uint64) []byte {
 }
 
 // parseUint reads a decimal number of 1 to 19 digits at the start of b.
+// (Taking eight digits per step in one 64-bit word was slower here:
+// these numbers are short, BenchmarkParseLine.)
 func parseUint(b []byte) (v uint64, rest []byte, ok bool) {
 	i := 0
 	for ; i < len(b); i++ {
@@ -102,6 +106,18 @@ func parseUint(b []byte) (v uint64, rest []byte, ok bool) {
 		return 0, b, false
 	}
 	return v, b[i:], true
+}
+
+// hexWord returns the 8 lowercase hex digits of c as appendText writes
+// them, as a little-endian word: one comparison checks a checksum.
+func hexWord(c uint32) uint64 {
+	x := uint64(c)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	x = (x | x<<4) & 0x0f0f0f0f0f0f0f0f // nibble i in byte i, lowest first
+	x = bits.ReverseBytes64(x)          // the highest nibble is written first
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }
 
 func expect(b []byte, c byte) ([]byte, bool) {
@@ -151,19 +167,8 @@ func parseTextPrefix(b []byte) (m msgRef, rest []byte, ok bool) {
 	if len(b) < tail || b[8] != ' ' || string(b[9:tail]) != filler {
 		return m, nil, false
 	}
-	var c uint32
-	for _, h := range b[:8] {
-		switch {
-		case h >= '0' && h <= '9':
-			c = c<<4 | uint32(h-'0')
-		case h >= 'a' && h <= 'f':
-			c = c<<4 | uint32(h-'a'+10)
-		default:
-			return m, nil, false
-		}
-	}
 	m = msgRef{sender: int(s), seq: q, sent: int64(t)}
-	if c != checksum(m.sender, m.seq, m.sent) {
+	if binary.LittleEndian.Uint64(b) != hexWord(checksum(m.sender, m.seq, m.sent)) {
 		return msgRef{}, nil, false
 	}
 	return m, b[tail:], true

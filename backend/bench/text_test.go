@@ -2,6 +2,9 @@ package bench
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -18,7 +21,7 @@ func textOf(s int, q uint64, t int64) string {
 }
 
 // nativeMsg is a msg frame exactly as Parley's host encodes it.
-func nativeMsg(t *testing.T, seq uint64, id, from, text string) string {
+func nativeMsg(t testing.TB, seq uint64, id, from, text string) string {
 	t.Helper()
 	b, err := protocol.Encode(protocol.Msg{Message: chat.Message{Seq: seq, ID: id, From: from, Text: text, TS: 1700000000000}})
 	if err != nil {
@@ -236,10 +239,63 @@ func TestParseUint(t *testing.T) {
 		{"12345678901234567890", 0, "12345678901234567890", false},
 		{"", 0, "", false},
 		{"x1", 0, "x1", false},
+		{"1449928432.35f612c3 the", 1449928432, ".35f612c3 the", true},
+		{"12345678", 12345678, "", true},
+		{"12345678 the quick", 12345678, " the quick", true},
+		{"1234567890123456 brown", 1234567890123456, " brown", true},
+		{"12345678901234567:fox", 12345678901234567, ":fox", true},
+		{"0012/34567890", 12, "/34567890", true},
+		{"7\xff\xff\xff\xff\xff\xff\xff\xff", 7, "\xff\xff\xff\xff\xff\xff\xff\xff", true},
+		{"9999999999999999999 lazy dog", 9999999999999999999, " lazy dog", true},
+		{"12345678901234567890 lazy dog", 0, "12345678901234567890 lazy dog", false},
+		{"123456789012345678901234 dog", 0, "123456789012345678901234 dog", false},
+		{".12345678", 0, ".12345678", false},
 	} {
 		v, rest, ok := parseUint([]byte(tt.in))
 		if v != tt.v || string(rest) != tt.rest || ok != tt.ok {
 			t.Errorf("parseUint(%q) = %d, %q, %v; want %d, %q, %v", tt.in, v, rest, ok, tt.v, tt.rest, tt.ok)
 		}
 	}
+}
+
+func TestHexWord(t *testing.T) {
+	for _, c := range []uint32{0, 9, 10, 0xf, 0x35f612c3, 0xabcdef01, 0x90000009, math.MaxUint32} {
+		var got [8]byte
+		binary.LittleEndian.PutUint64(got[:], hexWord(c))
+		if want := fmt.Sprintf("%08x", c); string(got[:]) != want {
+			t.Errorf("hexWord(%#x) = %q, want %q", c, got, want)
+		}
+	}
+}
+
+// BenchmarkParseLine is what the generator spends checking one received
+// message, in each protocol's shape. The lines vary as at saturation (ten
+// senders, numbers of varying length), so that branches are not learnt.
+func BenchmarkParseLine(b *testing.B) {
+	var legacy, native [][]byte
+	for i := range 1024 {
+		s, q, t := i%10, uint64(i*977%100000), int64(1e9+i*1234567)
+		legacy = append(legacy, []byte(legacyLine(s, q, t)))
+		id := string(appendMsgID(nil, s, q))
+		native = append(native, []byte(nativeMsg(b, uint64(900000+i), id, id[:strings.IndexByte(id, '-')], textOf(s, q, t))))
+	}
+	b.Run("legacy", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if kind, _ := parseLegacyLine(legacy[i%len(legacy)]); kind != lineMessage {
+				b.Fatal(kind)
+			}
+			i++
+		}
+	})
+	b.Run("native", func(b *testing.B) {
+		var f nativeFrame
+		i := 0
+		for b.Loop() {
+			if kind, _, _ := parseNativeLine(native[i%len(native)], &f, nil); kind != lineMessage {
+				b.Fatal(kind)
+			}
+			i++
+		}
+	})
 }
