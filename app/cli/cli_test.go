@@ -64,10 +64,16 @@ func TestLooksLikeAddress(t *testing.T) {
 	}
 }
 
-func TestFormatMessage(t *testing.T) {
+func TestAppendMessage(t *testing.T) {
 	ts := time.Date(2026, 1, 2, 15, 4, 0, 0, time.Local).UnixMilli()
-	got := formatMessage(chat.Message{From: "zoë", Text: "one\ntwo", TS: ts})
-	if want := "[15:04] zoë: one\n        two"; got != want {
-		t.Errorf("got %q, want %q", got, want)
+	for _, tt := range []struct{ text, want string }{
+		{"one\ntwo", "[15:04] zoë: one\n        two\n"},
+		{"one", "[15:04] zoë: one\n"},
+		{"one\n\nthree\n", "[15:04] zoë: one\n        \n        three\n        \n"},
+	} {
+		got := appendMessage([]byte("> "), chat.Message{From: "zoë", Text: tt.text, TS: ts})
+		if want := "> " + tt.want; string(got) != want {
+			t.Errorf("appendMessage(%q) = %q, want %q", tt.text, got, want)
+		}
 	}
 }
