@@ -148,16 +148,9 @@ func (c *Client) serve(ctx context.Context, sess *session) error {
 	})
 	defer stop()
 	defer c.watchMoves(sess)()
-	var deadline time.Time
+	var deadline protocol.ReadDeadline
 	for {
-		// The host is dead after DeadAfter without a line. The deadline
-		// moves on once it has run down by a sixteenth, not per line:
-		// setting it updates a timer, and a busy room sends thousands of
-		// lines a second.
-		if now := time.Now(); deadline.Sub(now) < c.cfg.DeadAfter-c.cfg.DeadAfter/16 {
-			deadline = now.Add(c.cfg.DeadAfter)
-			_ = sess.conn.SetReadDeadline(deadline)
-		}
+		deadline.Extend(sess.conn, c.cfg.DeadAfter)
 		line, err := sess.lr.ReadLine()
 		if sess.moved.Load() {
 			return ErrRoomMoved

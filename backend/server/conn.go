@@ -159,12 +159,13 @@ const maxStrikes = 3
 func (s *Server) readNative(m *member, lr *protocol.LineReader) error {
 	strikes := 0
 	dead := 3 * s.cfg.PingInterval
+	var deadline protocol.ReadDeadline
 	for {
 		if !lr.HasLine() {
 			s.hub.kick() // all that was read is posted: commit it together
 		}
 		m.out.waitBelow(m.out.max / inputPauseFraction)
-		_ = m.conn.SetReadDeadline(time.Now().Add(dead))
+		deadline.Extend(m.conn, dead)
 		line, err := lr.ReadLine()
 		var f protocol.Frame
 		if err == nil {
