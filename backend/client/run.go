@@ -148,9 +148,13 @@ func (c *Client) serve(ctx context.Context, sess *session) error {
 	})
 	defer stop()
 	defer c.watchMoves(sess)()
-	var deadline protocol.ReadDeadline
 	for {
-		deadline.Extend(sess.conn, c.cfg.DeadAfter)
+		if !sess.lr.HasLine() {
+			// The next line needs a read: the host has DeadAfter to send
+			// something. Only then, not per line, since setting a
+			// deadline updates a timer and one read brings many lines.
+			_ = sess.conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
+		}
 		line, err := sess.lr.ReadLine()
 		if sess.moved.Load() {
 			return ErrRoomMoved

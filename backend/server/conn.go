@@ -159,13 +159,17 @@ const maxStrikes = 3
 func (s *Server) readNative(m *member, lr *protocol.LineReader) error {
 	strikes := 0
 	dead := 3 * s.cfg.PingInterval
-	var deadline protocol.ReadDeadline
 	for {
 		if !lr.HasLine() {
 			s.hub.kick() // all that was read is posted: commit it together
 		}
 		m.out.waitBelow(m.out.max / inputPauseFraction)
-		deadline.Extend(m.conn, dead)
+		if !lr.HasLine() {
+			// The next line needs a read: the member has dead to send
+			// something. Only then, not per line, since setting a
+			// deadline updates a timer and one read brings many lines.
+			_ = m.conn.SetReadDeadline(time.Now().Add(dead))
+		}
 		line, err := lr.ReadLine()
 		var f protocol.Frame
 		if err == nil {
