@@ -237,3 +237,50 @@ func TestResumeFromZeroIsNotANewcomer(t *testing.T) {
 		t.Errorf("a newcomer's history starts after %d, want 50 (the last 200)", w.HistoryFrom)
 	}
 }
+
+// TestMemoryWindowForgetsWhatItDrops: the window keeps the newest messages
+// within its count and byte limits, and remembers the keys (for resends)
+// of exactly the messages it holds.
+func TestMemoryWindowForgetsWhatItDrops(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		keep, keepBytes int
+		text            func(seq int) string
+		wantLen         int // messages held after the last one
+	}{
+		{"by count", 64, 1 << 20, func(int) string { return "hi" }, 64},
+		{"by bytes", 1000, 100, func(int) string { return "0123456789" }, 10},
+		{"one message over the bytes", 1000, 5, func(int) string { return "0123456789" }, 1},
+		{"long and short", 1000, 100, func(seq int) string { return strings.Repeat("x", 1+seq%40) }, -1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &hub{keep: tt.keep, keepBytes: tt.keepBytes, sent: map[string]uint64{}}
+			const n = 5000
+			for seq := 1; seq <= n; seq++ {
+				h.remember(fmt.Sprintf("c%d/m%d", seq%7, seq), chat.Message{Seq: uint64(seq), Text: tt.text(seq)})
+			}
+			if tt.wantLen >= 0 && len(h.history) != tt.wantLen {
+				t.Errorf("holds %d messages, want %d", len(h.history), tt.wantLen)
+			}
+			if len(h.history) > tt.keep || len(h.history) == 0 {
+				t.Fatalf("holds %d messages, keep %d", len(h.history), tt.keep)
+			}
+			bytes := 0
+			for i, m := range h.history {
+				bytes += len(m.Text)
+				if want := uint64(n - len(h.history) + 1 + i); m.Seq != want {
+					t.Fatalf("history[%d].Seq = %d, want %d (the newest, in order)", i, m.Seq, want)
+				}
+				if key := fmt.Sprintf("c%d/m%d", m.Seq%7, m.Seq); h.historyKey[i] != key || h.sent[key] != m.Seq {
+					t.Fatalf("history[%d] (seq %d): key %q, sent[%q] = %d", i, m.Seq, h.historyKey[i], key, h.sent[key])
+				}
+			}
+			if bytes != h.histLen || (len(h.history) > 1 && bytes > tt.keepBytes) {
+				t.Errorf("holds %d bytes of text, counted %d, keepBytes %d", bytes, h.histLen, tt.keepBytes)
+			}
+			if len(h.sent) != len(h.history) || len(h.historyKey) != len(h.history) {
+				t.Errorf("%d keys in sent and %d in historyKey for %d messages", len(h.sent), len(h.historyKey), len(h.history))
+			}
+		})
+	}
+}

@@ -40,6 +40,7 @@ type hub struct {
 	order      []*member          // join order, host first
 	seq        uint64             // the last committed sequence number
 	history    []chat.Message     // the recent messages, oldest first
+	historyKey []string           // historyKey[i] is history[i]'s clientID/msgID
 	histLen    int                // bytes of text in history
 	sent       map[string]uint64  // clientID/msgID → seq, for messages in history
 	posts      []post             // accepted, waiting to be committed
