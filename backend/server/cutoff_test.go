@@ -15,20 +15,7 @@ import (
 // it at once, the reason still goes out, into the enlarged send buffer,
 // and the member finds it at the end of its stream.
 func TestCutOffReasonWrittenByWriter(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, conn := tcpPair(t)
 	m := newMember(conn, "stuck", "c1", styleNative, 1<<20)
 	fill(t, conn) // the member never reads: its socket is full
 

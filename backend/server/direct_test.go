@@ -4,28 +4,13 @@ package server
 
 import (
 	"io"
-	"net"
 	"testing"
 )
 
 // TestDirectWriterAllocatesNothing: the fan-out writes to every member
 // this way, once per batch, so a write must not allocate.
 func TestDirectWriterAllocatesNothing(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	peer, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
+	c, peer := tcpPair(t)
 	go io.Copy(io.Discard, peer)
 
 	write := directWriter(c)

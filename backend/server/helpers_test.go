@@ -218,4 +218,23 @@ func listen(t *testing.T) net.Listener {
 	return ln
 }
 
+// tcpPair returns the two ends of a fresh loopback TCP connection: the
+// dialled one and the accepted one. Both close when the test ends.
+func tcpPair(t *testing.T) (dialled, accepted net.Conn) {
+	t.Helper()
+	ln := listen(t)
+	defer ln.Close()
+	dialled, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dialled.Close() })
+	accepted, err = ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { accepted.Close() })
+	return dialled, accepted
+}
+
 func ptr(n uint64) *uint64 { return &n }
