@@ -11,6 +11,12 @@ import (
 // demand up to MaxFrame, so a thousand quiet members cost little.
 const initialReadBuffer = 512
 
+// busyReadBuffer is how far the buffer grows for a busy connection, one
+// whose reads bring half a buffer or more: a read then brings a hundred
+// lines instead of three, and each read is a system call (the host's own
+// member reads every message of its room).
+const busyReadBuffer = 16 << 10
+
 // LineReader reads newline-terminated lines of at most a fixed size. Unlike
 // bufio.Scanner it survives an over-long line: it reports ErrTooLarge once,
 // discards the rest of that line without buffering it, and carries on with
@@ -23,6 +29,7 @@ type LineReader struct {
 	start, end int  // buf[start:end] is read but not yet returned
 	scanned    int  // buf[start:scanned] holds no newline
 	discarding bool // inside an over-long line
+	busy       bool // the last read brought half a buffer or more
 }
 
 // NewLineReader returns a LineReader over r that accepts lines of up to limit
@@ -79,6 +86,7 @@ func (lr *LineReader) fill() error {
 		lr.makeRoom()
 	}
 	n, err := lr.r.Read(lr.buf[lr.end:])
+	lr.busy = n >= len(lr.buf)/2
 	lr.end += n
 	if n > 0 {
 		return nil
@@ -89,9 +97,13 @@ func (lr *LineReader) fill() error {
 	return err
 }
 
+// makeRoom moves what is held to the front of the buffer, or into one twice
+// the size: when it holds more than half (a long line), or when the
+// connection is busy and the buffer below busyReadBuffer.
 func (lr *LineReader) makeRoom() {
 	held := lr.end - lr.start
-	if lr.start > 0 && held < len(lr.buf)/2 {
+	grow := held >= len(lr.buf)/2 || lr.busy && len(lr.buf) < min(busyReadBuffer, lr.max)
+	if lr.start > 0 && !grow {
 		copy(lr.buf, lr.buf[lr.start:lr.end])
 	} else {
 		grown := make([]byte, min(2*len(lr.buf), lr.max))

@@ -86,6 +86,52 @@ func TestLineReaderSmallIdleBuffer(t *testing.T) {
 	}
 }
 
+// countingReader counts the Read calls made on it. With perRead > 0 each
+// call returns at most that many bytes, as a trickle of short writes does.
+type countingReader struct {
+	r       io.Reader
+	perRead int
+	reads   int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	c.reads++
+	if c.perRead > 0 && len(p) > c.perRead {
+		p = p[:c.perRead]
+	}
+	return c.r.Read(p)
+}
+
+// TestLineReaderGrowsForABusyStream: a stream whose reads fill the buffer
+// gets a bigger one, up to busyReadBuffer, so that it takes few reads; a
+// trickle of single lines keeps the small buffer of an idle member.
+func TestLineReaderGrowsForABusyStream(t *testing.T) {
+	line := `{"type":"msg","seq":1234567,"id":"b3-5418","from":"b3","text":"the quick brown fox jumps over the lazy dog","ts":1764118302123}` + "\n"
+	const n = 5000 // readAll reads at most 10,000 lines
+	stream := strings.Repeat(line, n)
+
+	busy := &countingReader{r: strings.NewReader(stream)}
+	lr := NewLineReader(busy, 0, nil)
+	if got := len(readAll(t, lr)); got != n {
+		t.Fatalf("read %d lines, want %d", got, n)
+	}
+	if len(lr.buf) != busyReadBuffer {
+		t.Errorf("a busy stream's buffer is %d bytes, want %d", len(lr.buf), busyReadBuffer)
+	}
+	if most := 2 * len(stream) / busyReadBuffer; busy.reads > most {
+		t.Errorf("%d reads for %d bytes, want at most %d", busy.reads, len(stream), most)
+	}
+
+	trickle := &countingReader{r: strings.NewReader(strings.Repeat(line, 100)), perRead: len(line)}
+	lr = NewLineReader(trickle, 0, nil)
+	if got := len(readAll(t, lr)); got != 100 {
+		t.Fatalf("read %d lines, want 100", got)
+	}
+	if len(lr.buf) != initialReadBuffer {
+		t.Errorf("a trickle's buffer is %d bytes, want %d", len(lr.buf), initialReadBuffer)
+	}
+}
+
 // FuzzLineReader checks that splitting never loses or invents bytes: the
 // lines joined back equal the input minus newlines and too-long lines.
 func FuzzLineReader(f *testing.F) {
