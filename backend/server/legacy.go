@@ -113,26 +113,45 @@ func (s *Server) sendLegacyText(m *member, text string) {
 // and so does a pause of legacySilence after an unterminated chunk.
 type textReader struct {
 	conn       net.Conn
+	buf        []byte // where pending lives, once the first read needs room
 	pending    []byte // received, not yet returned
 	max        int
 	discarding bool // inside an over-long line, dropping until its newline
+	busy       bool // the last read brought half a buffer or more
 }
 
 // minRead is the least room a read gets; the buffer grows from there, so
-// an idle member keeps only a small one.
-const minRead = 256
+// an idle member keeps only a small one. A busy member's (see busy) grows
+// to busyRead, so that one read brings many lines.
+const (
+	minRead  = 256
+	busyRead = 16 << 10
+)
 
 // read appends what the connection has to pending, reading straight into
-// its spare capacity.
+// the room after it.
 func (r *textReader) read() (int, error) {
 	if cap(r.pending)-len(r.pending) < minRead {
-		grown := make([]byte, len(r.pending), max(2*len(r.pending), 2*minRead))
-		copy(grown, r.pending)
-		r.pending = grown
+		r.makeRoom()
 	}
 	n, err := r.conn.Read(r.pending[len(r.pending):cap(r.pending)])
 	r.pending = r.pending[:len(r.pending)+n]
+	r.busy = n >= max(len(r.buf), 2*minRead)/2
 	return n, err
+}
+
+// makeRoom moves pending to the front of buf, or into a buffer twice the
+// size when it needs that room, or when the member is busy and the buffer
+// below busyRead.
+func (r *textReader) makeRoom() {
+	size := max(len(r.buf), 2*minRead)
+	for len(r.pending)+minRead > size || r.busy && size == len(r.buf) && size < busyRead {
+		size *= 2
+	}
+	if size != len(r.buf) {
+		r.buf = make([]byte, size)
+	}
+	r.pending = r.buf[:copy(r.buf, r.pending)]
 }
 
 // hasLine reports whether a whole line is already buffered.
