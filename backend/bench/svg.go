@@ -81,6 +81,7 @@ func (c BarChart) draw(b *bytes.Buffer, y0 int) {
 	barW := groupW * 0.8 / float64(max(1, len(c.Series)))
 	for g, label := range c.Groups {
 		gx := float64(x0) + float64(g)*groupW + groupW*0.1
+		prevLabel := math.Inf(1) // baseline of the previous bar's value label
 		for s, ser := range c.Series {
 			if g >= len(ser.Values) {
 				continue
@@ -93,7 +94,14 @@ func (c BarChart) draw(b *bytes.Buffer, y0 int) {
 			bx := gx + float64(s)*barW
 			fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`+"\n",
 				bx, y, barW*0.92, float64(yBase)-y, ser.Color, esc(ser.Name+", "+label), esc(valueLabel(v)))
-			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%s</text>`+"\n", bx+barW*0.46, y-3, esc(valueLabel(v)))
+			// Labels are wider than bars: one as high as its neighbour's
+			// goes a line above it instead of over it.
+			labelY := y - 3
+			if math.Abs(labelY-prevLabel) < labelLine {
+				labelY = min(labelY, prevLabel) - labelLine
+			}
+			prevLabel = labelY
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%s</text>`+"\n", bx+barW*0.46, labelY, esc(valueLabel(v)))
 		}
 		for i, line := range strings.Split(label, "\n") {
 			fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", gx+groupW*0.4, yBase+16+14*i, esc(line))
@@ -174,10 +182,13 @@ func tickLabel(v float64) string {
 	}
 }
 
+// labelLine is the height of a bar's value label (10 px text).
+const labelLine = 11
+
 func valueLabel(v float64) string {
 	switch {
 	case v >= 1e6:
-		return fmt.Sprintf("%.2fM", v/1e6)
+		return fmt.Sprintf("%.1fM", v/1e6)
 	case v >= 1e4:
 		return fmt.Sprintf("%.0fk", v/1e3)
 	case v >= 100:

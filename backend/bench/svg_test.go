@@ -70,7 +70,7 @@ func TestWriteSVG(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := checkXML(t, b.Bytes())
-	for _, want := range []string{"Parley & friends", "Deliveries <per> second & more", `Go "reference"`, "Tutorial", "1,000 members", "p99.9", "6.70M", "60.0"} {
+	for _, want := range []string{"Parley & friends", "Deliveries <per> second & more", `Go "reference"`, "Tutorial", "1,000 members", "p99.9", "6.7M", "60.0"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("chart text lacks %q", want)
 		}
