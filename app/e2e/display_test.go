@@ -42,7 +42,11 @@ func startXvfb(t testing.TB) *xvfb {
 		}
 		x := &xvfb{t: t, display: ":" + strconv.Itoa(n)}
 		// -nolisten tcp: reachable only through the socket file.
-		p := startProc(t, "Xvfb "+x.display, exec.Command("Xvfb", x.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"))
+		// -noreset: by default the server resets when its last client
+		// leaves, and a window opened during the reset fails ("failed to
+		// init GTK"): that happened to about one launch in twenty when a
+		// test started the app again right after the previous one quit.
+		p := startProc(t, "Xvfb "+x.display, exec.Command("Xvfb", x.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"))
 		if x.waitReady(p) {
 			return x
 		}
