@@ -11,11 +11,12 @@ import (
 // demand up to MaxFrame, so a thousand quiet members cost little.
 const initialReadBuffer = 512
 
-// busyReadBuffer is how far the buffer grows for a busy connection, one
+// BusyReadBuffer is how far a read buffer grows for a busy connection, one
 // whose reads bring half a buffer or more: a read then brings a hundred
 // lines instead of three, and each read is a system call (the host's own
-// member reads every message of its room).
-const busyReadBuffer = 16 << 10
+// member reads every message of its room). The host's plain-text reader
+// grows its buffer by the same rule.
+const BusyReadBuffer = 16 << 10
 
 // LineReader reads newline-terminated lines of at most a fixed size. Unlike
 // bufio.Scanner it survives an over-long line: it reports ErrTooLarge once,
@@ -99,10 +100,10 @@ func (lr *LineReader) fill() error {
 
 // makeRoom moves what is held to the front of the buffer, or into one twice
 // the size: when it holds more than half (a long line), or when the
-// connection is busy and the buffer below busyReadBuffer.
+// connection is busy and the buffer below BusyReadBuffer.
 func (lr *LineReader) makeRoom() {
 	held := lr.end - lr.start
-	grow := held >= len(lr.buf)/2 || lr.busy && len(lr.buf) < min(busyReadBuffer, lr.max)
+	grow := held >= len(lr.buf)/2 || lr.busy && len(lr.buf) < min(BusyReadBuffer, lr.max)
 	if lr.start > 0 && !grow {
 		copy(lr.buf, lr.buf[lr.start:lr.end])
 	} else {

@@ -103,7 +103,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // TestLineReaderGrowsForABusyStream: a stream whose reads fill the buffer
-// gets a bigger one, up to busyReadBuffer, so that it takes few reads; a
+// gets a bigger one, up to BusyReadBuffer, so that it takes few reads; a
 // trickle of single lines keeps the small buffer of an idle member.
 func TestLineReaderGrowsForABusyStream(t *testing.T) {
 	line := `{"type":"msg","seq":1234567,"id":"b3-5418","from":"b3","text":"the quick brown fox jumps over the lazy dog","ts":1764118302123}` + "\n"
@@ -115,10 +115,10 @@ func TestLineReaderGrowsForABusyStream(t *testing.T) {
 	if got := len(readAll(t, lr)); got != n {
 		t.Fatalf("read %d lines, want %d", got, n)
 	}
-	if len(lr.buf) != busyReadBuffer {
-		t.Errorf("a busy stream's buffer is %d bytes, want %d", len(lr.buf), busyReadBuffer)
+	if len(lr.buf) != BusyReadBuffer {
+		t.Errorf("a busy stream's buffer is %d bytes, want %d", len(lr.buf), BusyReadBuffer)
 	}
-	if most := 2 * len(stream) / busyReadBuffer; busy.reads > most {
+	if most := 2 * len(stream) / BusyReadBuffer; busy.reads > most {
 		t.Errorf("%d reads for %d bytes, want at most %d", busy.reads, len(stream), most)
 	}
 

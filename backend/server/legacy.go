@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/protocol"
 )
 
 // Timings of the plain-text mode.
@@ -122,11 +123,8 @@ type textReader struct {
 
 // minRead is the least room a read gets; the buffer grows from there, so
 // an idle member keeps only a small one. A busy member's (see busy) grows
-// to busyRead, so that one read brings many lines.
-const (
-	minRead  = 256
-	busyRead = 16 << 10
-)
+// to protocol.BusyReadBuffer, as a native member's does.
+const minRead = 256
 
 // read appends what the connection has to pending, reading straight into
 // the room after it.
@@ -142,10 +140,10 @@ func (r *textReader) read() (int, error) {
 
 // makeRoom moves pending to the front of buf, or into a buffer twice the
 // size when it needs that room, or when the member is busy and the buffer
-// below busyRead.
+// below protocol.BusyReadBuffer.
 func (r *textReader) makeRoom() {
 	size := max(len(r.buf), 2*minRead)
-	for len(r.pending)+minRead > size || r.busy && size == len(r.buf) && size < busyRead {
+	for len(r.pending)+minRead > size || r.busy && size == len(r.buf) && size < protocol.BusyReadBuffer {
 		size *= 2
 	}
 	if size != len(r.buf) {

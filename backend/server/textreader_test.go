@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-lan/parley/backend/protocol"
 )
 
 // readCounter counts the reads made on a connection; with perRead > 0 each
@@ -24,7 +26,7 @@ func (c *readCounter) Read(p []byte) (int, error) {
 }
 
 // TestTextReaderGrowsForABusyMember: a plain-text member whose reads bring
-// half a buffer or more gets a bigger one, up to busyRead, so that a read
+// half a buffer or more gets a bigger one, up to protocol.BusyReadBuffer, so that a read
 // brings many lines; one that trickles keeps the small buffer of an idle
 // member. Every line arrives intact either way.
 func TestTextReaderGrowsForABusyMember(t *testing.T) {
@@ -35,7 +37,7 @@ func TestTextReaderGrowsForABusyMember(t *testing.T) {
 		wantBuf  int
 		mostRead int
 	}{
-		{"busy", 0, busyRead, 2 * 2000 * (len(line) + 1) / busyRead},
+		{"busy", 0, protocol.BusyReadBuffer, 2 * 2000 * (len(line) + 1) / protocol.BusyReadBuffer},
 		{"trickle", len(line) + 1, 2 * minRead, 2000},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
