@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/parley-lan/parley/backend/chat"
 )
@@ -48,6 +49,7 @@ type wire struct {
 	ClientID   string         `json:"client_id"`
 	ResumeFrom *uint64        `json:"resume_from"`
 	HostToken  string         `json:"host_token"`
+	Batch      bool           `json:"batch"`
 	Room       *chat.Room     `json:"room"`
 	You        string         `json:"you"`
 	Members    []chat.Member  `json:"members"`
@@ -68,6 +70,15 @@ type wire struct {
 	Limit      int            `json:"limit"`
 	Messages   []chat.Message `json:"messages"`
 	More       bool           `json:"more"`
+	Msgs       []wireItem     `json:"msgs"`
+}
+
+// wireItem is one message of a msgs frame; Text is a pointer so that a
+// missing text is told from an empty one.
+type wireItem struct {
+	ID   string  `json:"id"`
+	From string  `json:"from"`
+	Text *string `json:"text"`
 }
 
 // Decode parses one line (without its newline) into a Frame. A frame of an
@@ -89,6 +100,10 @@ func Decode(line []byte) (Frame, error) {
 		}
 	case bytes.HasPrefix(line, []byte(`{"type":"msg",`)):
 		if f, ok := fastMsg(line); ok {
+			return f, nil
+		}
+	case bytes.HasPrefix(line, []byte(`{"type":"msgs",`)):
+		if f, ok := fastMsgs(line); ok {
 			return f, nil
 		}
 	}
@@ -117,6 +132,8 @@ func (w *wire) frame() (Frame, error) {
 		return w.send()
 	case "msg":
 		return w.msg()
+	case "msgs":
+		return w.msgs()
 	case "join":
 		if w.Nick == "" {
 			return nil, badFrame("join has no nick")
@@ -158,7 +175,7 @@ func (w *wire) hello() (Frame, error) {
 	case !chat.ValidID(w.ClientID):
 		return nil, badFrame("hello has no valid client_id")
 	}
-	return Hello{V: w.V, Nick: w.Nick, ClientID: w.ClientID, ResumeFrom: w.ResumeFrom, HostToken: w.HostToken}, nil
+	return Hello{V: w.V, Nick: w.Nick, ClientID: w.ClientID, ResumeFrom: w.ResumeFrom, HostToken: w.HostToken, Batch: w.Batch}, nil
 }
 
 func (w *wire) welcome() (Frame, error) {
@@ -180,6 +197,26 @@ func (w *wire) msg() (Frame, error) {
 		return nil, badFrame("msg needs seq, from and text")
 	}
 	return Msg{chat.Message{Seq: w.Seq, ID: w.ID, From: w.From, Text: *w.Text, TS: w.TS}}, nil
+}
+
+func (w *wire) msgs() (Frame, error) {
+	if !validRun(w.Seq, len(w.Msgs)) {
+		return nil, badFrame("msgs needs a seq and at least one message, and its seqs must fit 64 bits")
+	}
+	items := make([]MsgItem, len(w.Msgs))
+	for i, it := range w.Msgs {
+		if it.From == "" || it.Text == nil {
+			return nil, badFrame("each message of msgs needs from and text")
+		}
+		items[i] = MsgItem{ID: it.ID, From: it.From, Text: *it.Text}
+	}
+	return Msgs{Seq: w.Seq, TS: w.TS, Msgs: items}, nil
+}
+
+// validRun reports whether n messages from seq on have valid sequence
+// numbers: at least one, the first at least 1, the last within uint64.
+func validRun(seq uint64, n int) bool {
+	return seq != 0 && n > 0 && seq-1 <= math.MaxUint64-uint64(n)
 }
 
 func badFrame(format string, args ...any) error {

@@ -8,12 +8,12 @@ import (
 	"github.com/parley-lan/parley/backend/chat"
 )
 
-// The two frames that make up nearly all traffic — send from members, msg
-// from the host — have a fast path: AppendMsg writes a msg without
-// reflection, and Decode reads the common shapes of send and msg without
-// it. Anything unusual (another field order, an escape in an id) falls back
-// to encoding/json, so the fast path changes speed, never meaning; the
-// tests and FuzzDecode compare both ways.
+// The frames that make up nearly all traffic — send from members, msg and
+// msgs from the host — have a fast path: AppendMsg and AppendMsgs write
+// them without reflection, and Decode reads the common shapes of send, msg
+// and msgs without it. Anything unusual (another field order, an escape in
+// an id) falls back to encoding/json, so the fast path changes speed, never
+// meaning; the tests, FuzzDecode and FuzzAppendMsgs compare both ways.
 
 // AppendMsg appends m as a msg frame line (with its newline) to dst. It
 // writes the same JSON as Encode(Msg{m}), byte for byte.
@@ -29,6 +29,68 @@ func AppendMsg(dst []byte, m chat.Message) []byte {
 	dst = append(dst, `,"ts":`...)
 	dst = strconv.AppendInt(dst, m.TS, 10)
 	return append(dst, "}\n"...)
+}
+
+// AppendMsgs appends msgs, in order, to dst as msgs frame lines (with
+// their newlines), for members that read them (Hello.Batch). A frame holds
+// a run of messages with consecutive seqs and one ts, as many as fit in
+// MaxFrame bytes; a new frame starts where the next message would not fit,
+// where the seqs skip or where the ts changes. A message too big for a
+// msgs frame of its own goes as a msg frame (AppendMsg). Each msgs frame
+// is the same JSON as Encode(Msgs{…}), byte for byte, and nothing is
+// allocated beyond what dst grows by.
+func AppendMsgs(dst []byte, msgs []chat.Message) []byte {
+	for len(msgs) > 0 {
+		var n int
+		dst, n = appendMsgsFrame(dst, msgs)
+		msgs = msgs[n:]
+	}
+	return dst
+}
+
+// msgsEnd closes a msgs frame.
+const msgsEnd = "]}\n"
+
+// appendMsgsFrame appends one frame with the longest run from the start
+// of msgs that fits, and returns how many messages it holds.
+func appendMsgsFrame(dst []byte, msgs []chat.Message) ([]byte, int) {
+	start, first := len(dst), msgs[0]
+	dst = append(dst, `{"type":"msgs","seq":`...)
+	dst = strconv.AppendUint(dst, first.Seq, 10)
+	dst = append(dst, `,"ts":`...)
+	dst = strconv.AppendInt(dst, first.TS, 10)
+	dst = append(dst, `,"msgs":[`...)
+	n := 0
+	for _, m := range msgs {
+		if n > 0 && (m.TS != first.TS || m.Seq <= first.Seq || m.Seq-first.Seq != uint64(n)) {
+			break // the run ends: another ts, or the seqs skip (or wrap)
+		}
+		item := len(dst)
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendMsgItem(dst, m)
+		if len(dst)-start+len(msgsEnd) > MaxFrame {
+			dst = dst[:item] // it goes in the next frame
+			break
+		}
+		n++
+	}
+	if n == 0 { // too big for a msgs frame even alone
+		return AppendMsg(dst[:start], first), 1
+	}
+	return append(dst, msgsEnd...), n
+}
+
+// appendMsgItem appends m as an element of a msgs frame's "msgs" array.
+func appendMsgItem(dst []byte, m chat.Message) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = appendJSONString(dst, m.ID)
+	dst = append(dst, `,"from":`...)
+	dst = appendJSONString(dst, m.From)
+	dst = append(dst, `,"text":`...)
+	dst = appendJSONString(dst, m.Text)
+	return append(dst, '}')
 }
 
 const hexDigits = "0123456789abcdef"
@@ -187,4 +249,45 @@ func fastMsg(line []byte) (Frame, bool) {
 		return nil, false
 	}
 	return Msg{chat.Message{Seq: seq, ID: id, From: from, Text: text, TS: int64(ts)}}, true
+}
+
+// fastMsgs reads
+// {"type":"msgs","seq":N,"ts":N,"msgs":[{"id":"…","from":"…","text":"…"},…]}
+// as AppendMsgs writes it.
+func fastMsgs(line []byte) (Frame, bool) {
+	s := scanner{b: line}
+	s.lit(`{"type":"msgs","seq":`)
+	seq := s.uint()
+	s.lit(`,"ts":`)
+	ts := s.uint()
+	s.lit(`,"msgs":[`)
+	if s.bad {
+		return nil, false
+	}
+	// Outside a string (where a quote is escaped) {"id": only starts an
+	// item: one allocation holds them all.
+	items := make([]MsgItem, 0, bytes.Count(s.b, []byte(`{"id":`)))
+	for {
+		s.lit(`{"id":`)
+		id := s.str()
+		s.lit(`,"from":`)
+		from := s.str()
+		s.lit(`,"text":`)
+		text := s.str()
+		s.lit(`}`)
+		if s.bad || from == "" {
+			return nil, false
+		}
+		items = append(items, MsgItem{ID: id, From: from, Text: text})
+		if len(s.b) == 0 || s.b[0] != ',' {
+			break
+		}
+		s.b = s.b[1:]
+	}
+	s.lit(`]`)
+	s.end()
+	if s.bad || ts > 1<<62 || !validRun(seq, len(items)) {
+		return nil, false
+	}
+	return Msgs{Seq: seq, TS: int64(ts), Msgs: items}, true
 }

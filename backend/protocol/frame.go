@@ -27,6 +27,10 @@ type Hello struct {
 	// HostToken proves that this connection is the host's own client,
 	// which may use the host's nickname.
 	HostToken string `json:"host_token,omitempty"`
+	// Batch says the client reads msgs frames: the host then sends the
+	// live stream of messages as Msgs rather than one Msg per message.
+	// A host that predates it ignores the field and sends Msg frames.
+	Batch bool `json:"batch,omitempty"`
 }
 
 // Welcome accepts a hello. The history the client asked for follows as
@@ -71,6 +75,30 @@ type History struct {
 // Msg is a message posted to the room.
 type Msg struct {
 	chat.Message
+}
+
+// Msgs is a run of messages posted to the room, for a client whose hello
+// asked for it (Batch): the messages with seq Seq, Seq+1, … in the order
+// of Msgs, all stamped TS. It is never empty. What varies from one message
+// to the next is all a frame repeats, so a busy room's stream is shorter
+// and quicker to read than one Msg per message.
+type Msgs struct {
+	Seq  uint64    `json:"seq"`
+	TS   int64     `json:"ts"`
+	Msgs []MsgItem `json:"msgs"`
+}
+
+// MsgItem is one message of a Msgs frame.
+type MsgItem struct {
+	ID   string `json:"id"`
+	From string `json:"from"`
+	Text string `json:"text"`
+}
+
+// Message returns the frame's i-th message as the host stamped it.
+func (f Msgs) Message(i int) chat.Message {
+	it := f.Msgs[i]
+	return chat.Message{Seq: f.Seq + uint64(i), ID: it.ID, From: it.From, Text: it.Text, TS: f.TS}
 }
 
 // Join announces a member who arrived.
@@ -119,6 +147,7 @@ func (Send) Type() string       { return "send" }
 func (GetHistory) Type() string { return "get_history" }
 func (History) Type() string    { return "history" }
 func (Msg) Type() string        { return "msg" }
+func (Msgs) Type() string       { return "msgs" }
 func (Join) Type() string       { return "join" }
 func (Leave) Type() string      { return "leave" }
 func (Ping) Type() string       { return "ping" }
