@@ -6,7 +6,7 @@
 //
 // A native client connects and speaks first:
 //
-//	client → host   hello   {v, nick, client_id, resume_from?, host_token?}
+//	client → host   hello   {v, nick, client_id, resume_from?, host_token?, batch?}
 //	host → client   welcome {v, room, you, members, seq}
 //	             or error   {code, message} and the host closes
 //	host → client   msg …                       the history asked for
@@ -16,11 +16,21 @@
 //
 //	client → host   send  {id, text}           id chosen by the client
 //	host → all      msg   {seq, id, from, text, ts}  the sender's copy is its ack
+//	             or msgs  {seq, ts, msgs: [{id, from, text}, …]}  if hello had batch
 //	host → all      join / leave {nick, ts}
 //	either way      ping → pong                 heartbeat
 //	host → client   error {code, message, id?}  a refused send or a bad frame
 //	client → host   bye   {reason}              leaving on purpose
 //	host → all      bye   {reason}              the host is closing the room
+//
+// A client whose hello says batch reads msgs frames: the host sends it the
+// room's messages, as they are posted, in msgs frames, each holding the
+// messages with seq S, S+1, … that share one ts (the host stamps all the
+// messages it records together with one ts) and fit in one frame: a busy
+// room's stream in fewer bytes and frames. The history after the welcome,
+// history pages and the answer to a repeated send stay msg frames, and a
+// host that predates batch ignores it and sends msg frames only, so such a
+// client reads both.
 //
 // Every frame is one JSON object on one line, at most MaxFrame bytes
 // including the newline; the limit is checked before the line is buffered in

@@ -68,6 +68,7 @@ func (s *Server) serveNative(conn net.Conn, first []byte) func() {
 		return nil
 	}
 	m := newMember(conn, hello.Nick, hello.ClientID, styleNative, s.cfg.QueueBytes)
+	m.batch = hello.Batch
 	if err := s.hub.admit(m, hello.HostToken, hello.ResumeFrom); err != nil {
 		s.refuse(conn, err)
 		return nil

@@ -78,30 +78,55 @@ func (h *hub) merge(b outBatch) outBatch {
 	return b
 }
 
-// fanOut encodes a batch once per audience — one buffer of JSON lines for
-// native members, one of "nick: text" lines for plain-text ones — and
-// hands each member its buffer in one push: one write per member per
-// batch, however many messages it holds.
+// fanOut encodes a batch once per audience — msg frames for native
+// members, msgs frames for those that read them, "nick: text" lines for
+// plain-text ones; each only if some member needs it — and hands each
+// member its buffer in one push: one write per member per batch, however
+// many messages it holds.
 func (h *hub) fanOut(b outBatch) {
-	native := make([]byte, 0, 160*len(b.msgs))
-	for _, m := range b.msgs {
-		native = protocol.AppendMsg(native, m)
-	}
-	lines := legacyBatch{msgs: b.msgs, senders: b.senders}
-	if slices.ContainsFunc(b.to, func(m *member) bool { return m.legacy }) {
-		lines.prepare()
-	}
+	enc := encodeBatch(b)
 	shards := shardsFor(len(b.to))
 	if shards == 1 {
-		h.deliverBatch(b, native, &lines, b.to)
+		h.deliverBatch(b, &enc, b.to)
 		return
 	}
 	var wg sync.WaitGroup
 	size := (len(b.to) + shards - 1) / shards
 	for part := range slices.Chunk(b.to, size) {
-		wg.Go(func() { h.deliverBatch(b, native, &lines, part) })
+		wg.Go(func() { h.deliverBatch(b, &enc, part) })
 	}
 	wg.Wait() // the next batch starts when every member has this one
+}
+
+// encodedBatch is a batch in each encoding its audience needs; read-only
+// once encodeBatch returns, so shards share it.
+type encodedBatch struct {
+	msg   []byte      // a msg frame per message
+	msgs  []byte      // msgs frames
+	lines legacyBatch // plain text
+}
+
+func encodeBatch(b outBatch) encodedBatch {
+	enc := encodedBatch{lines: legacyBatch{msgs: b.msgs, senders: b.senders}}
+	var msg, msgs, lines bool
+	for _, m := range b.to {
+		msg = msg || !m.legacy && !m.batch
+		msgs = msgs || m.batch
+		lines = lines || m.legacy
+	}
+	if msg {
+		enc.msg = make([]byte, 0, 160*len(b.msgs))
+		for _, m := range b.msgs {
+			enc.msg = protocol.AppendMsg(enc.msg, m)
+		}
+	}
+	if msgs {
+		enc.msgs = protocol.AppendMsgs(make([]byte, 0, 128*len(b.msgs)+64), b.msgs)
+	}
+	if lines {
+		enc.lines.prepare()
+	}
+	return enc
 }
 
 // shardMembers is how many members make it worth spreading a batch's
@@ -119,22 +144,24 @@ func shardsFor(n int) int {
 }
 
 // deliverBatch hands each of to its encoding of the batch.
-func (h *hub) deliverBatch(b outBatch, native []byte, lines *legacyBatch, to []*member) {
+func (h *hub) deliverBatch(b outBatch, enc *encodedBatch, to []*member) {
 	for _, m := range to {
 		if m.away.Load() {
 			continue
 		}
-		switch m.style {
-		case styleNative:
-			h.push(m, native)
-		case styleLines:
-			if buf := lines.linesFor(m); len(buf) > 0 {
+		switch {
+		case m.batch:
+			h.push(m, enc.msgs)
+		case m.style == styleNative:
+			h.push(m, enc.msg)
+		case m.style == styleLines:
+			if buf := enc.lines.linesFor(m); len(buf) > 0 {
 				h.push(m, buf)
 			}
-		case styleRaw: // a tutorial client: one unterminated write per line
+		case m.style == styleRaw: // a tutorial client: one unterminated write per line
 			for i := range b.msgs {
 				if b.senders[i] != m {
-					h.push(m, lines.line(i))
+					h.push(m, enc.lines.line(i))
 				}
 			}
 		}

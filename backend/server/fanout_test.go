@@ -5,7 +5,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/parley-lan/parley/backend/chat"
 	"github.com/parley-lan/parley/backend/protocol"
 )
 
@@ -19,7 +18,11 @@ func TestBigRoomInOrder(t *testing.T) {
 	_, addr := startServer(t, Config{})
 	peers := make([]*peer, members)
 	for i := range peers {
-		peers[i], _ = join(t, addr, fmt.Sprintf("m%d", i))
+		if i%2 == 0 { // msgs and msg frames go out side by side
+			peers[i], _ = joinBatch(t, addr, fmt.Sprintf("m%d", i))
+		} else {
+			peers[i], _ = join(t, addr, fmt.Sprintf("m%d", i))
+		}
 	}
 	var wg sync.WaitGroup
 	for s := range senders {
@@ -46,15 +49,7 @@ func checkInOrder(t *testing.T, name string, p *peer, after, last uint64) {
 	t.Helper()
 	want := after + 1
 	for want <= last {
-		var m chat.Message
-		switch f := p.next().(type) {
-		case protocol.Msg:
-			m = f.Message
-		case protocol.Join, protocol.Leave:
-			continue
-		default:
-			t.Fatalf("%s: got %#v, want a msg", name, f)
-		}
+		m := p.nextMsg()
 		if m.Seq != want {
 			t.Fatalf("%s: got seq %d, want %d", name, m.Seq, want)
 		}

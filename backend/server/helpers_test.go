@@ -49,6 +49,9 @@ type peer struct {
 	t    *testing.T
 	conn net.Conn
 	r    *protocol.LineReader
+
+	pending []chat.Message // the rest of the last msgs frame, for nextMsg
+	frames  map[string]int // how many frames of each type arrived
 }
 
 func dialPeer(t *testing.T, addr string) *peer {
@@ -58,14 +61,27 @@ func dialPeer(t *testing.T, addr string) *peer {
 		t.Fatalf("dial: %v", err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &peer{t: t, conn: conn, r: protocol.NewLineReader(conn, 0, nil)}
+	return &peer{t: t, conn: conn, r: protocol.NewLineReader(conn, 0, nil), frames: map[string]int{}}
 }
 
-// join connects a native member and returns it with its welcome.
+// join connects a native member that reads msg frames, as a client that
+// predates msgs frames does, and returns it with its welcome.
 func join(t *testing.T, addr, nick string) (*peer, protocol.Welcome) {
 	t.Helper()
+	return joinHello(t, addr, protocol.Hello{V: protocol.Version, Nick: nick, ClientID: "c-" + chat.NewID()})
+}
+
+// joinBatch connects a native member that reads msgs frames.
+func joinBatch(t *testing.T, addr, nick string) (*peer, protocol.Welcome) {
+	t.Helper()
+	return joinHello(t, addr, protocol.Hello{V: protocol.Version, Nick: nick, ClientID: "c-" + chat.NewID(), Batch: true})
+}
+
+func joinHello(t *testing.T, addr string, hello protocol.Hello) (*peer, protocol.Welcome) {
+	t.Helper()
+	nick := hello.Nick
 	p := dialPeer(t, addr)
-	p.send(protocol.Hello{V: protocol.Version, Nick: nick, ClientID: "c-" + chat.NewID()})
+	p.send(hello)
 	w, ok := p.next().(protocol.Welcome)
 	if !ok {
 		t.Fatalf("%s: expected welcome", nick)
@@ -109,21 +125,33 @@ func (p *peer) read(wait time.Duration) (protocol.Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	return protocol.Decode(line)
+	f, err := protocol.Decode(line)
+	if err == nil {
+		p.frames[f.Type()]++
+	}
+	return f, err
 }
 
-// nextMsg skips presence frames and returns the next msg.
+// nextMsg skips presence frames and returns the next message, from a msg
+// frame or the next one of a msgs frame.
 func (p *peer) nextMsg() chat.Message {
 	p.t.Helper()
-	for {
+	for len(p.pending) == 0 {
 		switch f := p.next().(type) {
 		case protocol.Msg:
 			return f.Message
+		case protocol.Msgs:
+			for i := range f.Msgs {
+				p.pending = append(p.pending, f.Message(i))
+			}
 		case protocol.Join, protocol.Leave:
 		default:
 			p.t.Fatalf("got %#v, want a msg", f)
 		}
 	}
+	m := p.pending[0]
+	p.pending = p.pending[1:]
+	return m
 }
 
 // quiet checks that nothing but pings arrives for d.

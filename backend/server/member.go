@@ -25,6 +25,7 @@ type member struct {
 	clientID string
 	style    legacyStyle
 	legacy   bool   // style != styleNative
+	batch    bool   // native, and reads msgs frames (its hello's Batch)
 	host     bool   // set by hub.admit
 	since    uint64 // set by hub.admit: the first presence event it hears of
 	conn     net.Conn
