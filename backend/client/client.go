@@ -240,6 +240,7 @@ func (c *Client) handshake(conn net.Conn, lr *protocol.LineReader, resume *uint6
 	c.write(conn, protocol.Hello{
 		V: protocol.Version, Nick: c.cfg.Nick, ClientID: c.cfg.ClientID,
 		ResumeFrom: resume, HostToken: c.cfg.HostToken,
+		Batch: true, // msgs frames; a host that predates them sends msg frames
 	})
 	line, err := lr.ReadLine()
 	if err != nil {

@@ -183,6 +183,63 @@ func TestOutboxAfterReconnect(t *testing.T) {
 	}
 }
 
+// TestMsgsFrameIsHandledLikeMsgFrames: the client asks for msgs frames,
+// and each message of one is handled as a msg frame would be: a repeat is
+// dropped by its seq, its own message acknowledges the outbox entry, and
+// the rest become events, in order.
+func TestMsgsFrameIsHandledLikeMsgFrames(t *testing.T) {
+	h := newFakeHost(t)
+	ev := &events{}
+	c, err := New(Config{Addrs: []string{h.addr()}, Nick: "bob", OnEvent: ev.on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	connected := make(chan error, 1)
+	go func() {
+		_, err := c.Connect(context.Background())
+		connected <- err
+	}()
+	hc, hello := h.accept()
+	if !hello.Batch {
+		t.Errorf("hello %+v does not ask for msgs frames", hello)
+	}
+	hc.welcome("bob", 2, msg(1, "a", "h", "one"), msg(2, "b", "h", "two"))
+	if err := <-connected; err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { defer close(ran); c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-ran })
+
+	ev.wait(t, "history", countMsgs(2))
+	id, _ := c.Send("mine")
+	hc.read()
+	hc.write(protocol.Msgs{Seq: 2, TS: 9, Msgs: []protocol.MsgItem{
+		{ID: "b", From: "h", Text: "two"}, // a repeat: seq 2 was in the history
+		{ID: "c", From: "h", Text: "three"},
+		{ID: id, From: "bob", Text: "mine"},
+	}})
+	hc.write(protocol.Msg{Message: msg(5, "e", "h", "five")})
+	hc.write(protocol.Msgs{Seq: 6, TS: 10, Msgs: []protocol.MsgItem{{ID: "f", From: "h", Text: "six"}}})
+	ev.wait(t, "messages 3-6", countMsgs(6))
+	hc.write(protocol.Ping{})
+	hc.read() // the pong: every earlier frame has been handled
+	if got, want := fmt.Sprint(ev.texts()), "[1:one 2:two 3:three 4:mine 5:five 6:six]"; got != want {
+		t.Errorf("messages = %s, want %s (each once, in order)", got, want)
+	}
+	if got := len(c.Pending()); got != 0 {
+		t.Errorf("pending = %d after its ack came in a msgs frame, want 0", got)
+	}
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	for _, e := range ev.all {
+		if m, ok := e.(MessageEvent); ok && m.Seq == 3 && m.TS != 9 {
+			t.Errorf("message 3 stamped %d, want the frame's ts 9", m.TS)
+		}
+	}
+}
+
 func TestRefusedSendLeavesOutbox(t *testing.T) {
 	h := newFakeHost(t)
 	c, ev, hc, _ := start(t, h, Config{})

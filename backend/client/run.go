@@ -184,6 +184,10 @@ func (c *Client) handle(sess *session, f protocol.Frame) error {
 	switch f := f.(type) {
 	case protocol.Msg:
 		c.onMsg(f.Message)
+	case protocol.Msgs:
+		for i := range f.Msgs {
+			c.onMsg(f.Message(i))
+		}
 	case protocol.Join:
 		c.onJoin(f)
 	case protocol.Leave:
@@ -203,8 +207,9 @@ func (c *Client) handle(sess *session, f protocol.Frame) error {
 	return nil
 }
 
-// onMsg delivers a message once: anything at or below the last sequence
-// number seen is a repeat. Our own message acknowledges the outbox entry.
+// onMsg delivers a message, from a msg frame or a msgs frame, once:
+// anything at or below the last sequence number seen is a repeat. Our own
+// message acknowledges the outbox entry.
 func (c *Client) onMsg(m chat.Message) {
 	if m.From == c.cfg.Nick {
 		c.outbox.remove(m.ID)
