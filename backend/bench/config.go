@@ -97,11 +97,12 @@ type Result struct {
 	Received         uint64  `json:"received"`   // distinct deliveries that arrived, echoes included
 	Lost             uint64  `json:"lost"`       // Expected - Received
 	Duplicated       uint64  `json:"duplicated"` // a message a member already had, or an echo nobody sends
-	Garbled          uint64  `json:"garbled"`    // lines that are neither an intact message nor known chatter
+	Garbled          uint64  `json:"garbled"`    // lines (or messages of a msgs frame) that are neither an intact message nor known chatter
 	OutOfOrder       uint64  `json:"out_of_order"`
-	SeqGaps          uint64  `json:"seq_gaps"`    // native: room sequence numbers not one by one
-	HostErrors       uint64  `json:"host_errors"` // error lines or frames from the host
-	Dropped          int     `json:"dropped"`     // members whose connection ended during the run
+	SeqGaps          uint64  `json:"seq_gaps"`              // native: room sequence numbers not one by one
+	MsgsFrames       uint64  `json:"msgs_frames,omitempty"` // native: msgs frames received, each a run of messages
+	HostErrors       uint64  `json:"host_errors"`           // error lines or frames from the host
+	Dropped          int     `json:"dropped"`               // members whose connection ended during the run
 	WindowDeliveries uint64  `json:"window_deliveries"`
 	DeliveriesPerSec float64 `json:"deliveries_per_s"`
 	MessagesPerSec   float64 `json:"messages_per_s"`

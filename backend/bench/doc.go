@@ -8,15 +8,17 @@
 //  1. The host runs as its own process (StartProcess), so its CPU time
 //     (/proc/PID/stat) and memory (/proc/PID/status) are its alone. Every
 //     connection goes to 127.0.0.1.
-//  2. N members connect (Run): native members send hello and wait for
-//     welcome; legacy members wait for "NICK" and answer "b<i>\n", as nc.
+//  2. N members connect (Run): native members send hello, asking for msgs
+//     frames as Parley's app does (batch), and wait for welcome; legacy
+//     members wait for "NICK" and answer "b<i>\n", as nc.
 //     Each member has one reader goroutine that reads continuously, so no
 //     member is ever cut off for not reading (except the stuck one, on
 //     purpose).
 //  3. When nothing has arrived for 250 ms, member 0 sends the sync
 //     message; once every member has seen it, the host's memory is read
 //     (idle), and from then on every line a member receives must be an
-//     intact benchmark message or known chatter (presence, pings).
+//     intact benchmark message (or a msgs frame of them, each checked as
+//     a msg frame's is) or known chatter (presence, pings).
 //  4. Senders send for Warmup+Duration, either at a fixed rate or at
 //     saturation: a sender keeps up to Window messages in flight (sent
 //     but not yet received by every other member) and writes the free

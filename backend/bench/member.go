@@ -22,7 +22,7 @@ type Protocol string
 
 // The two protocols a Parley room speaks.
 const (
-	Native Protocol = "native" // JSON lines: hello/welcome, send/msg, ping/pong
+	Native Protocol = "native" // JSON lines: hello/welcome, send/msg or msgs, ping/pong
 	Legacy Protocol = "legacy" // plain text, as nc: NICK, "name\n", "nick: text\n"
 )
 
@@ -81,7 +81,9 @@ type recvStats struct {
 	endErr                   error
 	endedAt                  time.Duration // since the run's base, when the connection ended
 	touched                  []int         // senders seen in the current chunk
+	batches                  uint64        // native: msgs frames received
 	frame                    nativeFrame
+	items                    []received // the messages of the frame being handled
 	scratch                  []byte
 }
 
@@ -146,7 +148,7 @@ func (m *member) helloLegacy(nick []byte) error {
 }
 
 func (m *member) helloNative(nick string) error {
-	hello, err := protocol.Encode(protocol.Hello{V: protocol.Version, Nick: nick, ClientID: "bench-" + chat.NewID()})
+	hello, err := protocol.Encode(protocol.Hello{V: protocol.Version, Nick: nick, ClientID: "bench-" + chat.NewID(), Batch: true})
 	if err != nil {
 		return err
 	}
@@ -290,20 +292,34 @@ func (m *member) publish() {
 
 // handle processes one received line.
 func (m *member) handle(line []byte, now int64) {
-	var kind lineKind
-	var msg msgRef
-	var seq uint64
-	if m.run.cfg.Proto == Native {
-		kind, msg, seq = parseNativeLine(line, &m.recv.frame, m.recv.scratch)
-		if kind == lineMessage || kind == lineSync {
-			if seq <= m.recv.baseSeq {
-				return // history from before this member joined
-			}
-			m.checkSeq(seq)
-		}
-	} else {
-		kind, msg = parseLegacyLine(line)
+	if m.run.cfg.Proto != Native {
+		kind, msg := parseLegacyLine(line)
+		m.count(kind, msg, line, now)
+		return
 	}
+	st := &m.recv
+	kind, items := parseNativeLine(line, &st.frame, st.scratch, st.items[:0])
+	st.items = items // keeps the capacity for the next frame
+	if kind == lineBatch {
+		st.batches++
+	}
+	if len(items) == 0 {
+		m.count(kind, msgRef{}, line, now)
+		return
+	}
+	for _, it := range items {
+		if it.kind == lineMessage || it.kind == lineSync {
+			if it.seq <= st.baseSeq {
+				continue // history from before this member joined
+			}
+			m.checkSeq(it.seq)
+		}
+		m.count(it.kind, it.msg, line, now)
+	}
+}
+
+// count records one received line, or one message of a native frame.
+func (m *member) count(kind lineKind, msg msgRef, line []byte, now int64) {
 	if !m.synced.Load() {
 		// Before the sync message everything is handshake chatter.
 		if kind == lineSync {

@@ -2,10 +2,14 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/parley-lan/parley/backend/chat"
+	"github.com/parley-lan/parley/backend/server"
 )
 
 // startRef runs the Go reference server in this process on 127.0.0.1.
@@ -62,6 +66,52 @@ func TestSmokeReference(t *testing.T) {
 	if res.ProcessMeasurement {
 		t.Errorf("process figures for a host that is not a process of ours")
 	}
+}
+
+// startParley runs Parley's host in this process on 127.0.0.1.
+func startParley(t *testing.T) string {
+	t.Helper()
+	s, err := server.New(server.Config{Room: chat.Room{ID: "0123456789abcdef", Name: "bench", Host: "host"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	t.Cleanup(func() {
+		s.Close()
+		if err := <-done; !errors.Is(err, server.ErrServerClosed) {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return ln.Addr().String()
+}
+
+// TestSmokeParleyNative runs native members against Parley's host: they
+// ask for msgs frames and get them, and every message, its echo to its
+// sender included, arrives once, intact, with the room's sequence numbers
+// one by one.
+func TestSmokeParleyNative(t *testing.T) {
+	t.Parallel()
+	cfg := smokeConfig(startParley(t), Native)
+	cfg.Echo = true
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIntact(t, res, 5)
+	if res.SeqGaps != 0 {
+		t.Errorf("%d sequence gaps, want none", res.SeqGaps)
+	}
+	// At saturation a frame carries many messages: far fewer frames than
+	// deliveries.
+	if res.MsgsFrames == 0 || res.MsgsFrames >= res.Received/2 {
+		t.Errorf("%d msgs frames for %d deliveries; want msgs frames of several messages", res.MsgsFrames, res.Received)
+	}
+	t.Logf("%d deliveries in %d msgs frames", res.Received, res.MsgsFrames)
 }
 
 // TestSmokeReferenceDropsStuckMember: a member that never reads is cut

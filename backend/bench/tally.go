@@ -37,6 +37,7 @@ func (r *run) tally(res *Result) {
 		res.Garbled += st.garbled
 		res.OutOfOrder += st.outOfOrder
 		res.SeqGaps += st.seqGaps
+		res.MsgsFrames += st.batches
 		res.HostErrors += st.errors
 		if st.endedAt > 0 && st.endedAt < r.closedAt {
 			res.Dropped++

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math"
 	"math/bits"
 	"strconv"
 )
@@ -199,6 +200,7 @@ const (
 	lineGarbled                 // damaged: neither a message nor known chatter
 	linePing                    // native heartbeat: answer it
 	lineBye                     // the host is closing the room
+	lineBatch                   // a msgs frame: its messages are in the items
 )
 
 // parseLegacyLine classifies one received plain-text line (without its
@@ -353,21 +355,42 @@ func (f *nativeFrame) set(key string, val []byte, isString bool) bool {
 
 // wireFrame is the slow path for frames scanFlat declines.
 type wireFrame struct {
-	Type string  `json:"type"`
-	Seq  *uint64 `json:"seq"`
-	ID   string  `json:"id"`
-	From string  `json:"from"`
-	Text string  `json:"text"`
-	Code string  `json:"code"`
+	Type string     `json:"type"`
+	Seq  *uint64    `json:"seq"`
+	ID   string     `json:"id"`
+	From string     `json:"from"`
+	Text string     `json:"text"`
+	Code string     `json:"code"`
+	Msgs []wireItem `json:"msgs"`
 }
 
-// parseNativeLine classifies one received JSON line. For a message it
-// also returns its room sequence number.
-func parseNativeLine(line []byte, f *nativeFrame, scratch []byte) (lineKind, msgRef, uint64) {
+// wireItem is one message of a msgs frame, on the slow path.
+type wireItem struct {
+	ID   string `json:"id"`
+	From string `json:"from"`
+	Text string `json:"text"`
+}
+
+// received is one message a native frame carried: an intact benchmark
+// message (lineMessage), the sync message (lineSync) or a damaged one
+// (lineGarbled), with its room sequence number.
+type received struct {
+	kind lineKind
+	msg  msgRef
+	seq  uint64
+}
+
+// parseNativeLine classifies one received JSON line. The messages a msg
+// or msgs frame carries are appended to items, one each; the kind is then
+// that message's kind for a msg frame, lineBatch for a msgs frame.
+func parseNativeLine(line []byte, f *nativeFrame, scratch []byte, items []received) (lineKind, []received) {
 	if m, seq, ok := parseMsgFrame(line); ok {
-		return lineMessage, m, seq
+		return lineMessage, append(items, received{lineMessage, m, seq})
 	}
-	return parseFrame(line, f, scratch)
+	if out, ok := parseMsgsFrame(line, items); ok {
+		return lineBatch, out
+	}
+	return parseFrame(line, f, scratch, items)
 }
 
 // parseMsgFrame reads a benchmark message in exactly the frame Parley's
@@ -377,10 +400,9 @@ func parseNativeLine(line []byte, f *nativeFrame, scratch []byte) (lineKind, msg
 //
 // accepting only what parseFrame accepts, in one pass with no search: at
 // saturation the generator reads millions of these a second, and a
-// generic scan of each would make the run measure the generator. The
-// sender and number in id and from are compared as digits with those of
-// the text, which parseTextPrefix then checks whole. Anything else
-// (another key order, an escape, another frame) is left to parseFrame.
+// generic scan of each would make the run measure the generator. Anything
+// else (another key order, an escape, another frame) is left to
+// parseFrame.
 func parseMsgFrame(line []byte) (m msgRef, seq uint64, ok bool) {
 	b, ok := bytes.CutPrefix(line, []byte(`{"type":"msg","seq":`))
 	if !ok {
@@ -392,23 +414,7 @@ func parseMsgFrame(line []byte) (m msgRef, seq uint64, ok bool) {
 	if b, ok = bytes.CutPrefix(b, []byte(`,"id":"b`)); !ok {
 		return m, 0, false
 	}
-	sender := b[:canonicalDigits(b)]
-	b = b[len(sender):]
-	if b, ok = expect(b, '-'); !ok || len(sender) == 0 {
-		return m, 0, false
-	}
-	number := b[:canonicalDigits(b)]
-	b = b[len(number):]
-	if b, ok = bytes.CutPrefix(b, []byte(`","from":"b`)); !ok || len(number) == 0 || !bytes.HasPrefix(b, sender) {
-		return m, 0, false
-	}
-	if b, ok = bytes.CutPrefix(b[len(sender):], []byte(`","text":"`)); !ok {
-		return m, 0, false
-	}
-	if !textNames(b, sender, number) {
-		return m, 0, false
-	}
-	if m, b, ok = parseTextPrefix(b); !ok {
+	if m, b, ok = parseMsgFields(b); !ok {
 		return m, 0, false
 	}
 	if b, ok = bytes.CutPrefix(b, []byte(`","ts":`)); !ok {
@@ -418,6 +424,88 @@ func parseMsgFrame(line []byte) (m msgRef, seq uint64, ok bool) {
 		return m, 0, false
 	}
 	return m, seq, true
+}
+
+// parseMsgsFrame reads benchmark messages in exactly the msgs frame
+// Parley's host writes (protocol.AppendMsgs), for members that asked for
+// them:
+//
+//	{"type":"msgs","seq":S,"ts":T,"msgs":[{"id":"b<i>-<n>","from":"b<i>","text":"#<i>.<n>.…"},…]}
+//
+// appending each message to items with its seq (S, S+1, …) and checking
+// each as parseMsgFrame does, in one pass. It accepts only what parseFrame
+// accepts, and all or nothing: on any surprise it returns items as they
+// were, and the whole line is left to parseFrame.
+func parseMsgsFrame(line []byte, items []received) ([]received, bool) {
+	b, ok := bytes.CutPrefix(line, []byte(`{"type":"msgs","seq":`))
+	if !ok {
+		return items, false
+	}
+	n := canonicalDigits(b) // encoding/json, parseFrame's way here, takes no other form
+	seq, _, ok := parseUint(b[:n])
+	if !ok {
+		return items, false
+	}
+	if b, ok = bytes.CutPrefix(b[n:], []byte(`,"ts":`)); !ok {
+		return items, false
+	}
+	n = canonicalDigits(b)
+	if b, ok = bytes.CutPrefix(b[n:], []byte(`,"msgs":[`)); !ok || n == 0 {
+		return items, false
+	}
+	out := items
+	for next := seq; ; next++ {
+		var m msgRef
+		if b, ok = bytes.CutPrefix(b, []byte(`{"id":"b`)); !ok {
+			return items, false
+		}
+		if m, b, ok = parseMsgFields(b); !ok {
+			return items, false
+		}
+		if b, ok = bytes.CutPrefix(b, []byte(`"}`)); !ok {
+			return items, false
+		}
+		out = append(out, received{lineMessage, m, next})
+		if len(b) == 0 || b[0] != ',' {
+			break
+		}
+		if next == math.MaxUint64 { // the next seq would not fit
+			return items, false
+		}
+		b = b[1:]
+	}
+	if string(b) != "]}" {
+		return items, false
+	}
+	return out, true
+}
+
+// parseMsgFields reads a benchmark message's id (from after its "b"),
+// from and text, as the host writes them in msg and msgs frames,
+//
+//	<i>-<n>","from":"b<i>","text":"#<i>.<n>.…
+//
+// and returns what follows the text (its closing quote). The sender and
+// number in id and from are compared as digits with those of the text,
+// which parseTextPrefix then checks whole.
+func parseMsgFields(b []byte) (m msgRef, rest []byte, ok bool) {
+	sender := b[:canonicalDigits(b)]
+	b = b[len(sender):]
+	if b, ok = expect(b, '-'); !ok || len(sender) == 0 {
+		return m, nil, false
+	}
+	number := b[:canonicalDigits(b)]
+	b = b[len(number):]
+	if b, ok = bytes.CutPrefix(b, []byte(`","from":"b`)); !ok || len(number) == 0 || !bytes.HasPrefix(b, sender) {
+		return m, nil, false
+	}
+	if b, ok = bytes.CutPrefix(b[len(sender):], []byte(`","text":"`)); !ok {
+		return m, nil, false
+	}
+	if !textNames(b, sender, number) {
+		return m, nil, false
+	}
+	return parseTextPrefix(b)
 }
 
 // canonicalDigits returns the length of the decimal number at the start
@@ -453,48 +541,62 @@ func textNames(text, sender, number []byte) bool {
 }
 
 // parseFrame classifies any JSON line, as parseNativeLine does.
-func parseFrame(line []byte, f *nativeFrame, scratch []byte) (lineKind, msgRef, uint64) {
+func parseFrame(line []byte, f *nativeFrame, scratch []byte, items []received) (lineKind, []received) {
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	if len(line) == 0 {
-		return lineEmpty, msgRef{}, 0
+		return lineEmpty, items
 	}
+	var batch []wireItem
 	if !scanFlat(line, f) {
 		var w wireFrame
 		if err := json.Unmarshal(line, &w); err != nil || w.Type == "" {
-			return lineGarbled, msgRef{}, 0
+			return lineGarbled, items
 		}
 		*f = nativeFrame{typ: []byte(w.Type), id: []byte(w.ID), from: []byte(w.From), text: []byte(w.Text), code: []byte(w.Code)}
 		if w.Seq != nil {
 			f.seq, f.hasSeq = *w.Seq, true
 		}
+		batch = w.Msgs
 	}
 	switch string(f.typ) {
 	case "msg":
 		if !f.hasSeq {
-			return lineGarbled, msgRef{}, 0
+			return lineGarbled, items
 		}
-		if string(f.text) == syncText {
-			return lineSync, msgRef{}, f.seq
+		r := checkMessage(f.seq, f.id, f.from, f.text, scratch)
+		return r.kind, append(items, r)
+	case "msgs":
+		if !f.hasSeq || len(batch) == 0 || uint64(len(batch)-1) > math.MaxUint64-f.seq {
+			return lineGarbled, items
 		}
-		m, ok := parseText(f.text)
-		if !ok {
-			return lineGarbled, msgRef{}, f.seq
+		for i, it := range batch {
+			items = append(items, checkMessage(f.seq+uint64(i), []byte(it.ID), []byte(it.From), []byte(it.Text), scratch))
 		}
-		scratch = appendNick(scratch[:0], m.sender)
-		if !bytes.Equal(f.from, scratch) {
-			return lineGarbled, msgRef{}, f.seq
-		}
-		if !bytes.Equal(f.id, appendMsgID(scratch[:0], m.sender, m.seq)) {
-			return lineGarbled, msgRef{}, f.seq
-		}
-		return lineMessage, m, f.seq
+		return lineBatch, items
 	case "ping":
-		return linePing, msgRef{}, 0
+		return linePing, items
 	case "error":
-		return lineError, msgRef{}, 0
+		return lineError, items
 	case "bye":
-		return lineBye, msgRef{}, 0
+		return lineBye, items
 	default: // welcome, join, leave, pong, history, and types newer than us
-		return lineOther, msgRef{}, 0
+		return lineOther, items
 	}
+}
+
+// checkMessage classifies one message of a msg or msgs frame: the sync
+// message, or a benchmark message whose sender and id must match its text.
+func checkMessage(seq uint64, id, from, text, scratch []byte) received {
+	if string(text) == syncText {
+		return received{lineSync, msgRef{}, seq}
+	}
+	m, ok := parseText(text)
+	if !ok {
+		return received{lineGarbled, msgRef{}, seq}
+	}
+	scratch = appendNick(scratch[:0], m.sender)
+	if !bytes.Equal(from, scratch) || !bytes.Equal(id, appendMsgID(scratch[:0], m.sender, m.seq)) {
+		return received{lineGarbled, msgRef{}, seq}
+	}
+	return received{lineMessage, m, seq}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +29,29 @@ func nativeMsg(t testing.TB, seq uint64, id, from, text string) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSuffix(string(b), "\n")
+}
+
+// benchMsg is benchmark message m as the host stamps it with seq.
+func benchMsg(seq uint64, m msgRef) chat.Message {
+	id := string(appendMsgID(nil, m.sender, m.seq))
+	return chat.Message{Seq: seq, ID: id, From: id[:strings.IndexByte(id, '-')], Text: textOf(m.sender, m.seq, m.sent), TS: 1700000000000}
+}
+
+// nativeMsgs is the msgs frames Parley's host writes for msgs (one line
+// each, without newlines).
+func nativeMsgs(msgs ...chat.Message) []string {
+	out := strings.Split(string(protocol.AppendMsgs(nil, msgs)), "\n")
+	return out[:len(out)-1]
+}
+
+// rawMsgs writes a msgs frame by hand, with whatever items, for frames
+// the host would not write.
+func rawMsgs(seq string, items ...string) string {
+	return `{"type":"msgs","seq":` + seq + `,"ts":1,"msgs":[` + strings.Join(items, ",") + `]}`
+}
+
+func rawItem(id, from, text string) string {
+	return `{"id":"` + id + `","from":"` + from + `","text":"` + text + `"}`
 }
 
 func TestTextRoundTrip(t *testing.T) {
@@ -106,38 +130,50 @@ func TestParseLegacyMsgReadsHostsLines(t *testing.T) {
 func TestParseNativeLine(t *testing.T) {
 	text := textOf(2, 5, 4242)
 	id := "b2-5"
+	m25, m26, m31 := msgRef{2, 5, 4242}, msgRef{2, 6, 7}, msgRef{3, 1, 8}
+	msgs := nativeMsgs(benchMsg(40, m25), benchMsg(41, m26), benchMsg(42, m31))[0]
+	msg := func(seq uint64, m msgRef) received { return received{lineMessage, m, seq} }
+	garbled := func(seq uint64) received { return received{kind: lineGarbled, seq: seq} }
 	tests := []struct {
-		name    string
-		line    string
-		want    lineKind
-		msg     msgRef
-		wantSeq uint64
+		name  string
+		line  string
+		want  lineKind
+		items []received
 	}{
-		{"intact", nativeMsg(t, 40, id, "b2", text), lineMessage, msgRef{2, 5, 4242}, 40},
-		{"other key order", `{"type":"msg","ts":1,"text":"` + text + `","from":"b2","id":"b2-5","seq":41}`, lineMessage, msgRef{2, 5, 4242}, 41},
-		{"escaped text takes the slow path", `{"type":"msg","seq":9,"id":"b2-5","from":"b2","text":"` + strings.Replace(text, "#", `\u0023`, 1) + `","ts":1}`, lineMessage, msgRef{2, 5, 4242}, 9},
-		{"sync", nativeMsg(t, 3, "sync", "b0", syncText), lineSync, msgRef{}, 3},
-		{"ping", `{"type":"ping"}`, linePing, msgRef{}, 0},
-		{"join", `{"type":"join","nick":"b9","ts":1}`, lineOther, msgRef{}, 0},
-		{"welcome (nested)", `{"type":"welcome","v":1,"room":{"id":"x","name":"y","host":"h"},"you":"b1","members":[{"nick":"h"}],"seq":0}`, lineOther, msgRef{}, 0},
-		{"unknown type", `{"type":"reaction","emoji":"x"}`, lineOther, msgRef{}, 0},
-		{"error frame", `{"type":"error","code":"slow_member","message":"member too slow to keep up"}`, lineError, msgRef{}, 0},
-		{"bye", `{"type":"bye","reason":"the host went away"}`, lineBye, msgRef{}, 0},
-		{"wrong sender", nativeMsg(t, 40, id, "b3", text), lineGarbled, msgRef{}, 40},
-		{"wrong id", nativeMsg(t, 40, "b2-6", "b2", text), lineGarbled, msgRef{}, 40},
-		{"damaged text", nativeMsg(t, 40, id, "b2", text[:len(text)-1]), lineGarbled, msgRef{}, 40},
-		{"msg without seq", `{"type":"msg","id":"b2-5","from":"b2","text":"` + text + `"}`, lineGarbled, msgRef{}, 0},
-		{"cut JSON", nativeMsg(t, 40, id, "b2", text)[:50], lineGarbled, msgRef{}, 0},
-		{"two frames on a line", `{"type":"ping"}{"type":"ping"}`, lineGarbled, msgRef{}, 0},
-		{"not JSON", "b2: " + text, lineGarbled, msgRef{}, 0},
-		{"empty", "", lineEmpty, msgRef{}, 0},
+		{"intact", nativeMsg(t, 40, id, "b2", text), lineMessage, []received{msg(40, m25)}},
+		{"other key order", `{"type":"msg","ts":1,"text":"` + text + `","from":"b2","id":"b2-5","seq":41}`, lineMessage, []received{msg(41, m25)}},
+		{"escaped text takes the slow path", `{"type":"msg","seq":9,"id":"b2-5","from":"b2","text":"` + strings.Replace(text, "#", `\u0023`, 1) + `","ts":1}`, lineMessage, []received{msg(9, m25)}},
+		{"sync", nativeMsg(t, 3, "sync", "b0", syncText), lineSync, []received{{kind: lineSync, seq: 3}}},
+		{"ping", `{"type":"ping"}`, linePing, nil},
+		{"join", `{"type":"join","nick":"b9","ts":1}`, lineOther, nil},
+		{"welcome (nested)", `{"type":"welcome","v":1,"room":{"id":"x","name":"y","host":"h"},"you":"b1","members":[{"nick":"h"}],"seq":0}`, lineOther, nil},
+		{"unknown type", `{"type":"reaction","emoji":"x"}`, lineOther, nil},
+		{"error frame", `{"type":"error","code":"slow_member","message":"member too slow to keep up"}`, lineError, nil},
+		{"bye", `{"type":"bye","reason":"the host went away"}`, lineBye, nil},
+		{"wrong sender", nativeMsg(t, 40, id, "b3", text), lineGarbled, []received{garbled(40)}},
+		{"wrong id", nativeMsg(t, 40, "b2-6", "b2", text), lineGarbled, []received{garbled(40)}},
+		{"damaged text", nativeMsg(t, 40, id, "b2", text[:len(text)-1]), lineGarbled, []received{garbled(40)}},
+		{"msg without seq", `{"type":"msg","id":"b2-5","from":"b2","text":"` + text + `"}`, lineGarbled, nil},
+		{"cut JSON", nativeMsg(t, 40, id, "b2", text)[:50], lineGarbled, nil},
+		{"two frames on a line", `{"type":"ping"}{"type":"ping"}`, lineGarbled, nil},
+		{"not JSON", "b2: " + text, lineGarbled, nil},
+		{"empty", "", lineEmpty, nil},
+		{"msgs", msgs, lineBatch, []received{msg(40, m25), msg(41, m26), msg(42, m31)}},
+		{"msgs of one", nativeMsgs(benchMsg(7, m31))[0], lineBatch, []received{msg(7, m31)}},
+		{"msgs with the sync message", rawMsgs("8", rawItem("b2-5", "b2", text), rawItem("sync", "b0", syncText)), lineBatch, []received{msg(8, m25), {kind: lineSync, seq: 9}}},
+		{"msgs with one damaged", rawMsgs("8", rawItem("b2-5", "b3", text), rawItem("b2-5", "b2", text)), lineBatch, []received{garbled(8), msg(9, m25)}},
+		{"msgs, other key order", `{"msgs":[` + rawItem("b2-5", "b2", text) + `],"ts":1,"seq":4,"type":"msgs"}`, lineBatch, []received{msg(4, m25)}},
+		{"msgs without seq", `{"type":"msgs","ts":1,"msgs":[` + rawItem("b2-5", "b2", text) + `]}`, lineGarbled, nil},
+		{"msgs, empty", rawMsgs("8"), lineGarbled, nil},
+		{"msgs, seqs past 2^64-1", rawMsgs("18446744073709551615", rawItem("b2-5", "b2", text), rawItem("b2-5", "b2", text)), lineGarbled, nil},
+		{"msgs cut", msgs[:len(msgs)-3], lineGarbled, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var f nativeFrame
-			got, msg, seq := parseNativeLine([]byte(tt.line), &f, nil)
-			if got != tt.want || msg != tt.msg || seq != tt.wantSeq {
-				t.Errorf("parseNativeLine(%q) = %v, %+v, seq %d; want %v, %+v, seq %d", tt.line, got, msg, seq, tt.want, tt.msg, tt.wantSeq)
+			got, items := parseNativeLine([]byte(tt.line), &f, nil, nil)
+			if got != tt.want || !slices.Equal(items, tt.items) {
+				t.Errorf("parseNativeLine(%q) = %v, %+v; want %v, %+v", tt.line, got, items, tt.want, tt.items)
 			}
 		})
 	}
@@ -162,6 +198,37 @@ func TestParseMsgFrameReadsParleysFrames(t *testing.T) {
 	} {
 		if _, _, ok := parseMsgFrame(line); ok {
 			t.Errorf("%s: parseMsgFrame(%q) accepted it", name, line)
+		}
+	}
+}
+
+// TestParseMsgsFrameReadsParleysFrames: the fast path takes the msgs
+// frames Parley's host writes, and declines what the full parse must
+// judge, leaving what it was given as it was.
+func TestParseMsgsFrameReadsParleysFrames(t *testing.T) {
+	a, b := msgRef{sender: 12, seq: 345, sent: 6789}, msgRef{sender: 3, seq: 0, sent: 1}
+	before := []received{{kind: lineSync, seq: 1}}
+	got, ok := parseMsgsFrame([]byte(nativeMsgs(benchMsg(77, a), benchMsg(78, b))[0]), before)
+	if want := append(before, received{lineMessage, a, 77}, received{lineMessage, b, 78}); !ok || !slices.Equal(got, want) {
+		t.Fatalf("parseMsgsFrame(Parley's frame) = %+v, %v; want %+v", got, ok, want)
+	}
+	text := textOf(12, 345, 6789)
+	good := rawItem("b12-345", "b12", text)
+	for name, line := range map[string]string{
+		"wrong sender":  rawMsgs("77", good, rawItem("b12-345", "b13", text)),
+		"wrong id":      rawMsgs("77", rawItem("b12-346", "b12", text), good),
+		"cut text":      rawMsgs("77", good, rawItem("b12-345", "b12", text[1:])),
+		"sync":          rawMsgs("77", good, rawItem("b0-1", "b0", syncText)),
+		"leading zero":  rawMsgs("077", good),
+		"trailing":      rawMsgs("77", good) + " ",
+		"trailing item": rawMsgs("77", good) + ",",
+		"empty":         rawMsgs("77"),
+		"extra field":   strings.Replace(rawMsgs("77", good), `"}`, `","x":1}`, 1),
+		"past 2^64-1":   rawMsgs("18446744073709551615", good, good),
+		"no ts":         strings.Replace(rawMsgs("77", good), `"ts":1,`, "", 1),
+	} {
+		if got, ok := parseMsgsFrame([]byte(line), before); ok || !slices.Equal(got, before) {
+			t.Errorf("%s: parseMsgsFrame(%q) = %+v, %v; want it declined", name, line, got, ok)
 		}
 	}
 }
@@ -197,11 +264,14 @@ func TestParseNick(t *testing.T) {
 	}
 }
 
-// FuzzParseLine: no received line makes the parsers panic, and a line
-// they accept as a message names a sender and carries its own text.
+// FuzzParseLine: no received line makes the parsers panic, a line they
+// accept as a message names a sender and carries its own text, and the
+// fast paths agree with the full parse.
 func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(legacyLine(3, 17, 123456789)))
 	f.Add([]byte(`{"type":"msg","seq":40,"id":"b2-5","from":"b2","text":"` + textOf(2, 5, 4242) + `","ts":1}`))
+	f.Add([]byte(nativeMsgs(benchMsg(40, msgRef{2, 5, 4242}), benchMsg(41, msgRef{13, 0, 99}), benchMsg(42, msgRef{2, 6, 4243}))[0]))
+	f.Add([]byte(rawMsgs("18446744073709551614", rawItem("b2-5", "b2", textOf(2, 5, 4242)), rawItem("b2-6", "b2", textOf(2, 6, 1)))))
 	f.Add([]byte(`{"type":"ping"}`))
 	f.Add([]byte("b12 joined!"))
 	f.Fuzz(func(t *testing.T, line []byte) {
@@ -216,12 +286,46 @@ func FuzzParseLine(f *testing.F) {
 			}
 		}
 		var fr nativeFrame
-		kind, m, seq := parseFrame(line, &fr, nil)
-		if kind == lineMessage && string(fr.text) != textOf(m.sender, m.seq, m.sent) {
-			t.Errorf("accepted text %q as %+v", fr.text, m)
+		kind, items := parseFrame(line, &fr, nil, nil)
+		if kind == lineMessage && (len(items) != 1 || string(fr.text) != textOf(items[0].msg.sender, items[0].msg.seq, items[0].msg.sent)) {
+			t.Errorf("accepted text %q as %+v", fr.text, items)
 		}
-		if fm, fseq, ok := parseMsgFrame(line); ok && (kind != lineMessage || fm != m || fseq != seq) {
-			t.Errorf("parseMsgFrame(%q) = %+v, seq %d; the full parse: %v, %+v, seq %d", line, fm, fseq, kind, m, seq)
+		if fm, fseq, ok := parseMsgFrame(line); ok && (kind != lineMessage || !slices.Equal(items, []received{{lineMessage, fm, fseq}})) {
+			t.Errorf("parseMsgFrame(%q) = %+v, seq %d; the full parse: %v, %+v", line, fm, fseq, kind, items)
+		}
+		if fast, ok := parseMsgsFrame(line, nil); ok && (kind != lineBatch || !slices.Equal(fast, items)) {
+			t.Errorf("parseMsgsFrame(%q) = %+v; the full parse: %v, %+v", line, fast, kind, items)
+		}
+	})
+}
+
+// FuzzParseMsgsFrame holds the msgs fast path to the full parse on frames
+// the host could write, damaged in one byte: the fuzzer picks the first
+// seq, the messages, and where the damage goes.
+func FuzzParseMsgsFrame(f *testing.F) {
+	f.Add(uint64(40), uint8(3), uint64(977), uint16(0), byte(0))
+	f.Add(uint64(1<<64-2), uint8(2), uint64(5), uint16(30), byte('7'))
+	f.Add(uint64(9), uint8(5), uint64(123456789), uint16(200), byte('"'))
+	f.Fuzz(func(t *testing.T, seq uint64, n uint8, mix uint64, pos uint16, b byte) {
+		var msgs []chat.Message
+		for i := range int(n%16) + 1 {
+			x := mix * uint64(i+1) * 0x9E3779B97F4A7C15
+			msgs = append(msgs, benchMsg(seq+uint64(i), msgRef{sender: int(x % 1000), seq: x >> 40, sent: int64(x >> 4 & (1<<50 - 1))}))
+		}
+		line := []byte(nativeMsgs(msgs...)[0]) // seqs that wrap go in a frame of their own
+		if b != 0 {
+			line[int(pos)%len(line)] = b
+		}
+		var fr nativeFrame
+		kind, items := parseFrame(line, &fr, nil, nil)
+		fast, ok := parseMsgsFrame(line, nil)
+		if ok && (kind != lineBatch || !slices.Equal(fast, items)) {
+			t.Errorf("parseMsgsFrame(%q) = %+v; the full parse: %v, %+v", line, fast, kind, items)
+		}
+		// A first seq of 20 digits, which no room reaches, is left to the
+		// full parse.
+		if b == 0 && seq < 1e19 && (!ok || len(fast) == 0) {
+			t.Errorf("parseMsgsFrame declined the host's frame %q", line)
 		}
 	})
 }
@@ -269,15 +373,18 @@ func TestHexWord(t *testing.T) {
 }
 
 // BenchmarkParseLine is what the generator spends checking one received
-// message, in each protocol's shape. The lines vary as at saturation (ten
-// senders, numbers of varying length), so that branches are not learnt.
+// message, in each protocol's shape: a plain-text line, a msg frame, and
+// msgs frames of 1, 8 and 64 messages (ns/msg; B/msg is the bytes received
+// per message). The messages vary as at saturation (ten senders, numbers
+// of varying length), so that branches are not learnt.
 func BenchmarkParseLine(b *testing.B) {
 	var legacy, native [][]byte
+	var msgs []chat.Message
 	for i := range 1024 {
 		s, q, t := i%10, uint64(i*977%100000), int64(1e9+i*1234567)
 		legacy = append(legacy, []byte(legacyLine(s, q, t)))
-		id := string(appendMsgID(nil, s, q))
-		native = append(native, []byte(nativeMsg(b, uint64(900000+i), id, id[:strings.IndexByte(id, '-')], textOf(s, q, t))))
+		msgs = append(msgs, benchMsg(uint64(900000+i), msgRef{s, q, t}))
+		native = append(native, protocol.AppendMsg(nil, msgs[i]))
 	}
 	b.Run("legacy", func(b *testing.B) {
 		i := 0
@@ -287,15 +394,50 @@ func BenchmarkParseLine(b *testing.B) {
 			}
 			i++
 		}
+		b.ReportMetric(bytesPerMsg(legacy, len(legacy))+1, "B/msg") // and a newline
 	})
 	b.Run("native", func(b *testing.B) {
 		var f nativeFrame
+		items := make([]received, 0, 64)
 		i := 0
 		for b.Loop() {
-			if kind, _, _ := parseNativeLine(native[i%len(native)], &f, nil); kind != lineMessage {
+			line := native[i%len(native)]
+			if kind, _ := parseNativeLine(line[:len(line)-1], &f, nil, items[:0]); kind != lineMessage {
 				b.Fatal(kind)
 			}
 			i++
 		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/msg")
+		b.ReportMetric(bytesPerMsg(native, len(msgs)), "B/msg")
 	})
+	for _, per := range []int{1, 8, 64} {
+		var frames [][]byte
+		for chunk := range slices.Chunk(msgs, per) {
+			frames = append(frames, protocol.AppendMsgs(nil, chunk))
+		}
+		b.Run(fmt.Sprintf("native-msgs-%d", per), func(b *testing.B) {
+			var f nativeFrame
+			items := make([]received, 0, 64)
+			i := 0
+			for b.Loop() {
+				line := frames[i%len(frames)]
+				kind, got := parseNativeLine(line[:len(line)-1], &f, nil, items[:0])
+				if kind != lineBatch || len(got) != per {
+					b.Fatal(kind, len(got))
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*per), "ns/msg")
+			b.ReportMetric(bytesPerMsg(frames, len(msgs)), "B/msg")
+		})
+	}
+}
+
+// bytesPerMsg is how many bytes lines (newlines included) take per message.
+func bytesPerMsg(lines [][]byte, msgs int) float64 {
+	n := 0
+	for _, l := range lines {
+		n += len(l)
+	}
+	return float64(n) / float64(msgs)
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/parley-lan/parley/backend/chat"
 )
 
 // fakeRun is a run whose members are fed lines by the test instead of a
@@ -195,6 +197,33 @@ func TestVerifyNative(t *testing.T) {
 	r.feed(0, nativeMsg(t, 5, "b1-0", "b1", textOf(1, 0, 1)))
 	if got := r.members[0].recv.unique[1]; got != 0 {
 		t.Errorf("history counted: %d", got)
+	}
+}
+
+// TestVerifyNativeMsgsFrames: messages that come in msgs frames are
+// counted one by one, as those of msg frames are: a damaged one is lost
+// and garbled, a repeat is a duplicate, and sequence numbers must follow
+// on from frame to frame; history in a frame that straddles the welcome's
+// seq is not counted.
+func TestVerifyNativeMsgsFrames(t *testing.T) {
+	m := func(seq uint64, s int, q uint64) chat.Message { return benchMsg(seq, msgRef{s, q, 10}) }
+	frames := func(ms ...chat.Message) []string { return nativeMsgs(ms...) }
+	r := fakeRun(t, Native, true, []uint64{2, 2})
+	r.feed(0, frames(m(1, 0, 0), m(2, 1, 0), m(3, 0, 1), m(4, 1, 1))...) // all in one frame
+	r.feed(1, append(frames(m(1, 0, 0), m(2, 1, 0)), frames(m(3, 0, 1), m(4, 1, 1))...)...)
+	damaged := m(3, 0, 1)
+	damaged.From = "b1"
+	r.feed(2, append(frames(m(1, 0, 0), m(2, 1, 0), damaged), append(frames(m(4, 1, 1)), frames(m(4, 1, 1))...)...)...)
+	res := r.finish()
+	if res.Lost != 1 || res.Garbled != 1 || res.Duplicated != 1 || res.SeqGaps != 2 || res.MsgsFrames != 6 {
+		t.Errorf("lost %d, garbled %d, dup %d, seq gaps %d, msgs frames %d; want 1, 1, 1, 2 (around the damaged one, and the repeat), 6",
+			res.Lost, res.Garbled, res.Duplicated, res.SeqGaps, res.MsgsFrames)
+	}
+	r = fakeRun(t, Native, true, []uint64{0, 2})
+	r.members[0].recv.baseSeq = 10
+	r.feed(0, frames(m(10, 1, 0), m(11, 1, 1))...)
+	if got := r.members[0].recv.unique[1]; got != 1 {
+		t.Errorf("counted %d of sender 1's messages, want 1 (the one after the welcome)", got)
 	}
 }
 
