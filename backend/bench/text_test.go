@@ -159,7 +159,7 @@ func TestParseNativeLine(t *testing.T) {
 		{"not JSON", "b2: " + text, lineGarbled, nil},
 		{"empty", "", lineEmpty, nil},
 		{"msgs", msgs, lineBatch, []received{msg(40, m25), msg(41, m26), msg(42, m31)}},
-		{"msgs of one", nativeMsgs(benchMsg(7, m31))[0], lineBatch, []received{msg(7, m31)}},
+		{"msgs of one", rawMsgs("7", rawItem("b3-1", "b3", textOf(3, 1, 8))), lineBatch, []received{msg(7, m31)}},
 		{"msgs with the sync message", rawMsgs("8", rawItem("b2-5", "b2", text), rawItem("sync", "b0", syncText)), lineBatch, []received{msg(8, m25), {kind: lineSync, seq: 9}}},
 		{"msgs with one damaged", rawMsgs("8", rawItem("b2-5", "b3", text), rawItem("b2-5", "b2", text)), lineBatch, []received{garbled(8), msg(9, m25)}},
 		{"msgs, other key order", `{"msgs":[` + rawItem("b2-5", "b2", text) + `],"ts":1,"seq":4,"type":"msgs"}`, lineBatch, []received{msg(4, m25)}},
@@ -308,11 +308,11 @@ func FuzzParseMsgsFrame(f *testing.F) {
 	f.Add(uint64(9), uint8(5), uint64(123456789), uint16(200), byte('"'))
 	f.Fuzz(func(t *testing.T, seq uint64, n uint8, mix uint64, pos uint16, b byte) {
 		var msgs []chat.Message
-		for i := range int(n%16) + 1 {
+		for i := range int(n%16) + 2 {
 			x := mix * uint64(i+1) * 0x9E3779B97F4A7C15
 			msgs = append(msgs, benchMsg(seq+uint64(i), msgRef{sender: int(x % 1000), seq: x >> 40, sent: int64(x >> 4 & (1<<50 - 1))}))
 		}
-		line := []byte(nativeMsgs(msgs...)[0]) // seqs that wrap go in a frame of their own
+		line := []byte(nativeMsgs(msgs...)[0]) // a msg frame if the seqs wrap at once
 		if b != 0 {
 			line[int(pos)%len(line)] = b
 		}
@@ -324,7 +324,7 @@ func FuzzParseMsgsFrame(f *testing.F) {
 		}
 		// A first seq of 20 digits, which no room reaches, is left to the
 		// full parse.
-		if b == 0 && seq < 1e19 && (!ok || len(fast) == 0) {
+		if b == 0 && seq < 1e19 && bytes.HasPrefix(line, []byte(`{"type":"msgs",`)) && (!ok || len(fast) == 0) {
 			t.Errorf("parseMsgsFrame declined the host's frame %q", line)
 		}
 	})
@@ -374,7 +374,7 @@ func TestHexWord(t *testing.T) {
 
 // BenchmarkParseLine is what the generator spends checking one received
 // message, in each protocol's shape: a plain-text line, a msg frame, and
-// msgs frames of 1, 8 and 64 messages (ns/msg; B/msg is the bytes received
+// msgs frames of 8 and 64 messages (ns/msg; B/msg is the bytes received
 // per message). The messages vary as at saturation (ten senders, numbers
 // of varying length), so that branches are not learnt.
 func BenchmarkParseLine(b *testing.B) {
@@ -410,7 +410,7 @@ func BenchmarkParseLine(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/msg")
 		b.ReportMetric(bytesPerMsg(native, len(msgs)), "B/msg")
 	})
-	for _, per := range []int{1, 8, 64} {
+	for _, per := range []int{8, 64} {
 		var frames [][]byte
 		for chunk := range slices.Chunk(msgs, per) {
 			frames = append(frames, protocol.AppendMsgs(nil, chunk))

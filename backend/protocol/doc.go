@@ -27,10 +27,11 @@
 // room's messages, as they are posted, in msgs frames, each holding the
 // messages with seq S, S+1, … that share one ts (the host stamps all the
 // messages it records together with one ts) and fit in one frame: a busy
-// room's stream in fewer bytes and frames. The history after the welcome,
-// history pages and the answer to a repeated send stay msg frames, and a
-// host that predates batch ignores it and sends msg frames only, so such a
-// client reads both.
+// room's stream in fewer bytes and frames. A message that would be alone in
+// its frame comes as a msg frame, which is shorter. The history after the
+// welcome, history pages and the answer to a repeated send stay msg frames,
+// and a host that predates batch ignores it and sends msg frames only, so
+// such a client reads both.
 //
 // Every frame is one JSON object on one line, at most MaxFrame bytes
 // including the newline; the limit is checked before the line is buffered in

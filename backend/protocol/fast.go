@@ -35,24 +35,36 @@ func AppendMsg(dst []byte, m chat.Message) []byte {
 // their newlines), for members that read them (Hello.Batch). A frame holds
 // a run of messages with consecutive seqs and one ts, as many as fit in
 // MaxFrame bytes; a new frame starts where the next message would not fit,
-// where the seqs skip or where the ts changes. A message too big for a
-// msgs frame of its own goes as a msg frame (AppendMsg). Each msgs frame
-// is the same JSON as Encode(Msgs{…}), byte for byte, and nothing is
-// allocated beyond what dst grows by.
+// where the seqs skip or where the ts changes. A message that would be
+// alone in its frame goes as a msg frame (AppendMsg) instead, which is
+// shorter; so does one too big for a msgs frame. Each msgs frame is the
+// same JSON as Encode(Msgs{…}), byte for byte, and nothing is allocated
+// beyond what dst grows by.
 func AppendMsgs(dst []byte, msgs []chat.Message) []byte {
 	for len(msgs) > 0 {
 		var n int
-		dst, n = appendMsgsFrame(dst, msgs)
+		if len(msgs) > 1 && follows(msgs[0], msgs[1], 1) {
+			dst, n = appendMsgsFrame(dst, msgs)
+		} else {
+			dst, n = AppendMsg(dst, msgs[0]), 1
+		}
 		msgs = msgs[n:]
 	}
 	return dst
+}
+
+// follows reports whether m is message i of a run that starts with first:
+// its seq is i past first's, without wrapping, and it has first's ts.
+func follows(first, m chat.Message, i int) bool {
+	return m.TS == first.TS && m.Seq > first.Seq && m.Seq-first.Seq == uint64(i)
 }
 
 // msgsEnd closes a msgs frame.
 const msgsEnd = "]}\n"
 
 // appendMsgsFrame appends one frame with the longest run from the start
-// of msgs that fits, and returns how many messages it holds.
+// of msgs that fits, and returns how many messages it holds: a msg frame
+// if that is one.
 func appendMsgsFrame(dst []byte, msgs []chat.Message) ([]byte, int) {
 	start, first := len(dst), msgs[0]
 	dst = append(dst, `{"type":"msgs","seq":`...)
@@ -61,12 +73,12 @@ func appendMsgsFrame(dst []byte, msgs []chat.Message) ([]byte, int) {
 	dst = strconv.AppendInt(dst, first.TS, 10)
 	dst = append(dst, `,"msgs":[`...)
 	n := 0
-	for _, m := range msgs {
-		if n > 0 && (m.TS != first.TS || m.Seq <= first.Seq || m.Seq-first.Seq != uint64(n)) {
-			break // the run ends: another ts, or the seqs skip (or wrap)
+	for i, m := range msgs {
+		if i > 0 && !follows(first, m, i) {
+			break
 		}
 		item := len(dst)
-		if n > 0 {
+		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = appendMsgItem(dst, m)
@@ -76,7 +88,7 @@ func appendMsgsFrame(dst []byte, msgs []chat.Message) ([]byte, int) {
 		}
 		n++
 	}
-	if n == 0 { // too big for a msgs frame even alone
+	if n < 2 { // the next one did not fit, or even this one
 		return AppendMsg(dst[:start], first), 1
 	}
 	return append(dst, msgsEnd...), n

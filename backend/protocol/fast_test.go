@@ -46,7 +46,10 @@ func TestAppendMsgsMatchesEncodingJSON(t *testing.T) {
 	for i, text := range awkwardTexts {
 		run = append(run, chat.Message{Seq: 42 + uint64(i), ID: "a1-b_2", From: "Zoë <&>", Text: text, TS: 1795620000123})
 	}
-	for n := 1; n <= len(run); n++ {
+	if got, want := string(AppendMsgs(nil, run[:1])), jsonMsg(run[0]); got != want {
+		t.Errorf("AppendMsgs of one message:\n got %s\nwant the msg frame %s", got, want)
+	}
+	for n := 2; n <= len(run); n++ {
 		if got, want := string(AppendMsgs(nil, run[:n])), jsonMsgs(run[:n]); got != want {
 			t.Errorf("AppendMsgs of %d messages:\n got %s\nwant %s", n, got, want)
 		}
@@ -61,7 +64,8 @@ func TestAppendMsgsMatchesEncodingJSON(t *testing.T) {
 }
 
 // TestAppendMsgsSplits: where AppendMsgs ends one frame and starts the
-// next, and when a message goes as a msg frame instead.
+// next, and when a message goes as a msg frame instead: when it would be
+// alone in its frame, or is too big for a msgs frame.
 func TestAppendMsgsSplits(t *testing.T) {
 	msg := func(seq uint64, ts int64, text string) chat.Message {
 		return chat.Message{Seq: seq, ID: "id" + strconv.FormatUint(seq, 10), From: "bo", Text: text, TS: ts}
@@ -77,16 +81,19 @@ func TestAppendMsgsSplits(t *testing.T) {
 		msgs  []chat.Message
 		kinds string // one letter per frame: s for msgs (with how many), m for msg
 	}{
-		{"one", []chat.Message{msg(1, 5, "a")}, "s1"},
+		{"one", []chat.Message{msg(1, 5, "a")}, "m"},
+		{"two", []chat.Message{msg(1, 5, "a"), msg(2, 5, "b")}, "s2"},
 		{"a run", []chat.Message{msg(1, 5, "a"), msg(2, 5, "b"), msg(3, 5, "c")}, "s3"},
-		{"seq skips", []chat.Message{msg(1, 5, "a"), msg(2, 5, "b"), msg(4, 5, "c")}, "s2 s1"},
-		{"seq goes back", []chat.Message{msg(5, 5, "a"), msg(4, 5, "b")}, "s1 s1"},
-		{"seq repeats", []chat.Message{msg(5, 5, "a"), msg(5, 5, "b")}, "s1 s1"},
-		{"ts changes", []chat.Message{msg(1, 5, "a"), msg(2, 6, "b"), msg(3, 6, "c")}, "s1 s2"},
+		{"seq skips", []chat.Message{msg(1, 5, "a"), msg(2, 5, "b"), msg(4, 5, "c"), msg(5, 5, "d")}, "s2 s2"},
+		{"seq skips before the last", []chat.Message{msg(1, 5, "a"), msg(2, 5, "b"), msg(4, 5, "c")}, "s2 m"},
+		{"seq goes back", []chat.Message{msg(5, 5, "a"), msg(4, 5, "b")}, "m m"},
+		{"seq repeats", []chat.Message{msg(5, 5, "a"), msg(5, 5, "b"), msg(6, 5, "c")}, "m s2"},
+		{"ts changes", []chat.Message{msg(1, 5, "a"), msg(2, 6, "b"), msg(3, 6, "c")}, "m s2"},
 		{"frame full", []chat.Message{msg(1, 5, big), msg(2, 5, big), msg(3, 5, big), msg(4, 5, big), msg(5, 5, "a")}, "s3 s2"},
-		{"just fits a msg frame", []chat.Message{msg(1, 5, "a"), msg(2, 5, tight), msg(3, 5, "c")}, "s1 m s1"},
-		{"too big for any frame", []chat.Message{msg(1, 5, huge), msg(2, 5, "b")}, "m s1"},
-		{"the last seq", []chat.Message{msg(1<<64-2, 5, "a"), msg(1<<64-1, 5, "b"), msg(0, 5, "wrapped")}, "s2 s1"},
+		{"frame full, one left", []chat.Message{msg(1, 5, big), msg(2, 5, big), msg(3, 5, big), msg(4, 5, big)}, "s3 m"},
+		{"just fits a msg frame", []chat.Message{msg(1, 5, tight), msg(2, 5, "b"), msg(3, 5, "c")}, "m s2"},
+		{"too big for any frame", []chat.Message{msg(1, 5, "a"), msg(2, 5, huge), msg(3, 5, "b"), msg(4, 5, "c")}, "m m s2"},
+		{"the last seq", []chat.Message{msg(1<<64-2, 5, "a"), msg(1<<64-1, 5, "b"), msg(0, 5, "wrapped")}, "s2 m"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,10 +186,10 @@ func BenchmarkEncodeMsg(b *testing.B) {
 
 // FuzzAppendMsgs holds AppendMsgs to encoding/json and to its splitting
 // rules: every line is a msgs frame byte for byte as encoding/json writes
-// it, of at most MaxFrame bytes, and holding as long a run as fits; or a
-// msg frame for a message too big to go otherwise. The fuzzer picks the
-// messages: "|" separates id, from and text, bits of shape make seqs skip,
-// ts change and texts long.
+// it, of at most MaxFrame bytes, and holding as long a run as fits, at
+// least two; or a msg frame for a message that would be alone in a msgs
+// frame. The fuzzer picks the messages: "|" separates id, from and text,
+// bits of shape make seqs skip, ts change and texts long.
 func FuzzAppendMsgs(f *testing.F) {
 	f.Add(uint64(1), int64(1795620000123), "a1|Zoë|hello|b2|bo|<b>\n</b>", []byte{0, 0}, uint16(1))
 	f.Add(uint64(1<<64-3), int64(-1), "a|b|c|d|e|f|g|h|i|j|k|l", []byte{0, 2, 1, 0}, uint16(0))
@@ -223,8 +230,8 @@ func FuzzAppendMsgs(f *testing.F) {
 				if want := jsonMsg(msgs[i]); line != want {
 					t.Fatalf("msg frame %.100q, want %.100q", line, want)
 				}
-				if alone := jsonMsgs(msgs[i : i+1]); len(alone) <= MaxFrame {
-					t.Fatalf("a msg frame for a message that fits a msgs frame (%d bytes)", len(alone))
+				if i+1 < len(msgs) && follows(msgs[i], msgs[i+1], 1) && len(jsonMsgs(msgs[i:i+2])) <= MaxFrame {
+					t.Fatalf("a msg frame for a message that fits a msgs frame with the next")
 				}
 				i++
 				continue
@@ -234,7 +241,7 @@ func FuzzAppendMsgs(f *testing.F) {
 				t.Fatalf("line %.100q: %v", line, err)
 			}
 			n := len(body.Msgs)
-			if i+n > len(msgs) {
+			if n < 2 || i+n > len(msgs) {
 				t.Fatalf("a frame of %d messages with %d left", n, len(msgs)-i)
 			}
 			run := msgs[i : i+n]

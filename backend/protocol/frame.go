@@ -81,7 +81,8 @@ type Msg struct {
 // asked for it (Batch): the messages with seq Seq, Seq+1, … in the order
 // of Msgs, all stamped TS. It is never empty. What varies from one message
 // to the next is all a frame repeats, so a busy room's stream is shorter
-// and quicker to read than one Msg per message.
+// and quicker to read than one Msg per message. A message that would be
+// alone in a Msgs goes as a Msg, which is shorter.
 type Msgs struct {
 	Seq  uint64    `json:"seq"`
 	TS   int64     `json:"ts"`
