@@ -20,7 +20,7 @@ func Encode(f Frame) ([]byte, error) {
 		}
 		return b, nil
 	}
-	body, err := json.Marshal(f)
+	body, err := marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", f.Type(), err)
 	}
@@ -38,6 +38,18 @@ func Encode(f Frame) ([]byte, error) {
 		return nil, fmt.Errorf("encode %s: %d bytes: %w", f.Type(), b.Len(), chat.ErrTooLarge)
 	}
 	return b.Bytes(), nil
+}
+
+// marshal is json.Marshal without HTML escaping, as appendJSONString
+// writes strings: the same frame encodes to the same bytes either way.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // wire is the union of every frame's fields. Decoding into it once and then

@@ -108,15 +108,18 @@ func appendMsgItem(dst []byte, m chat.Message) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string, escaped as encoding/json
-// escapes it: quotes, backslashes, control characters, <, >, &, U+2028,
-// U+2029, and invalid UTF-8 as U+FFFD.
+// escapes it with SetEscapeHTML(false): quotes, backslashes, control
+// characters, U+2028, U+2029, and invalid UTF-8 as U+FFFD. Frames are never
+// embedded in HTML, and escaping <, > and & (six bytes each) would let a
+// message of MaxTextBytes grow past MaxFrame; this way a text at most
+// doubles.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if c >= 0x20 && c != '"' && c != '\\' {
 				i++
 				continue
 			}

@@ -10,9 +10,10 @@ import (
 	"github.com/parley-lan/parley/backend/chat"
 )
 
-// jsonMsg is how encoding/json writes a msg frame.
+// jsonMsg is how encoding/json writes a msg frame (without HTML
+// escaping, as Encode does).
 func jsonMsg(m chat.Message) string {
-	body, _ := json.Marshal(Msg{m})
+	body, _ := marshal(Msg{m})
 	return `{"type":"msg",` + string(body[1:]) + "\n"
 }
 
@@ -23,7 +24,7 @@ func jsonMsgs(ms []chat.Message) string {
 	for _, m := range ms {
 		f.Msgs = append(f.Msgs, MsgItem{ID: m.ID, From: m.From, Text: m.Text})
 	}
-	body, _ := json.Marshal(f)
+	body, _ := marshal(f)
 	return `{"type":"msgs",` + string(body[1:]) + "\n"
 }
 
@@ -75,7 +76,9 @@ func TestAppendMsgsSplits(t *testing.T) {
 	// frame of its own.
 	probe := msg(9, 5, "")
 	tight := strings.Repeat("y", MaxFrame-len(AppendMsg(nil, probe)))
-	huge := strings.Repeat("<", chat.MaxTextBytes) // escaped six times over: past MaxFrame in any frame
+	// huge is past MaxFrame in any frame: longer than chat.CleanText
+	// allows, which AppendMsgs does not check.
+	huge := strings.Repeat(`"`, MaxFrame/2)
 	tests := []struct {
 		name  string
 		msgs  []chat.Message

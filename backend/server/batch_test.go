@@ -181,3 +181,26 @@ func TestEncodeBatchOnlyWhatIsNeeded(t *testing.T) {
 		})
 	}
 }
+
+// TestLongestTextsReachEveryone: a message of the longest allowed text,
+// made of the characters whose JSON escapes are longest, still fits one
+// frame, so members that read msg frames and members that read msgs frames
+// get it (and two of them sent together) rather than a line too long to
+// read.
+func TestLongestTextsReachEveryone(t *testing.T) {
+	_, addr := startServer(t, Config{})
+	batch, _ := joinBatch(t, addr, "batch")
+	plain, _ := join(t, addr, "plain")
+	for u, unit := range []string{"<", ">", "&", `"`, `\`, "\u2028", "\t"} {
+		// Ends in a letter: trailing white space (tab, U+2028) is trimmed.
+		text := strings.Repeat(unit, (chat.MaxTextBytes-1)/len(unit)) + "x"
+		plain.sendAll(fmt.Sprintf("w%d-", u), text, text)
+		for name, p := range map[string]*peer{"batch": batch, "plain": plain} {
+			for i := range 2 {
+				if got := p.nextMsg(); got.Text != text {
+					t.Fatalf("%s, message %d of %q: got %d bytes of text, want %d", name, i, unit, len(got.Text), len(text))
+				}
+			}
+		}
+	}
+}
