@@ -1,4 +1,4 @@
-package client_test
+package peer_test
 
 import (
 	"bufio"
@@ -20,8 +20,10 @@ import (
 	"github.com/parley-lan/parley/backend/server"
 )
 
-// These tests run the client against a real host on 127.0.0.1, where the
-// other tests of this package script the host.
+// These tests run package client against package server's host on
+// 127.0.0.1, on the wire (package client's own tests script the host).
+// They live here, where both are composed, since client and server never
+// import each other.
 
 // startHost runs a host and returns its address; it closes when the test
 // ends.
