@@ -38,9 +38,10 @@ var (
 // kindError is an error with its own message that matches a sentinel
 // (kind) and, when there is one, the lower-level cause.
 type kindError struct {
-	msg   string
-	kind  error
-	cause error
+	msg    string
+	kind   error
+	cause  error
+	advice bool // msg names the file and says what to do about it
 }
 
 func (e *kindError) Error() string { return e.msg }

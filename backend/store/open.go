@@ -90,10 +90,10 @@ func (s *Store) enableWAL(ctx context.Context) error {
 // openErr wraps an error that happened while opening. Damage becomes an
 // ErrCorrupt error that tells the user what to do.
 func (s *Store) openErr(step string, err error) error {
-	if errors.Is(err, ErrCorrupt) {
+	if ke := (*kindError)(nil); errors.As(err, &ke) && ke.advice {
 		return err // Already says where and what to do.
 	}
-	if isDamage(err) {
+	if errors.Is(err, ErrCorrupt) || isDamage(err) {
 		return corruptError(s.path, err.Error(), err)
 	}
 	return fmt.Errorf("open database %s: %s: %w", s.path, step, classify(err))
@@ -103,5 +103,5 @@ func (s *Store) openErr(step string, err error) error {
 func corruptError(path, reason string, cause error) error {
 	msg := fmt.Sprintf("database %s is damaged or is not a Parley database (%s); "+
 		"move it aside (rename or delete it) and start Parley again to begin a new one", path, reason)
-	return &kindError{msg: msg, kind: ErrCorrupt, cause: cause}
+	return &kindError{msg: msg, kind: ErrCorrupt, cause: cause, advice: true}
 }
