@@ -48,7 +48,7 @@ func BenchmarkAppend(b *testing.B) {
 	for _, bc := range []struct {
 		n       int
 		pruning bool
-	}{{1, false}, {64, false}, {1, true}, {64, true}} {
+	}{{1, false}, {64, false}, {256, false}, {1, true}, {64, true}, {256, true}} {
 		name, opts, prefill := fmt.Sprintf("batch=%d", bc.n), Options{KeepMessages: math.MaxInt32}, 0
 		if bc.pruning {
 			name, opts.KeepMessages, prefill = name+",pruning", 10_000, 10_000
