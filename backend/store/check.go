@@ -138,11 +138,11 @@ func oneLine(report string) string {
 func (s *Store) checkTables(ctx context.Context) error {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema
-		WHERE type = 'table' AND name IN ('rooms', 'logs', 'messages', 'state')`).Scan(&n)
+		WHERE type = 'table' AND name IN ('rooms', 'logs', 'chunks', 'senders', 'state')`).Scan(&n)
 	if err != nil {
 		return s.openErr("read schema", err)
 	}
-	if n != 4 {
+	if n != 5 {
 		return corruptError(s.path, "tables are missing", nil)
 	}
 	return nil

@@ -39,15 +39,11 @@ func (l *Log) Append(entries []chat.Entry) error {
 		return err
 	}
 	defer l.s.done()
-	key, rows, err := l.s.appendTx(context.Background(), l.room, entries)
-	if err != nil {
+	if err := l.s.append(context.Background(), l.room, entries); err != nil {
 		if errors.Is(err, ErrFull) {
 			l.s.logger.Warn("database full: messages not stored", "room", l.room, "messages", len(entries), "err", err)
 		}
 		return fmt.Errorf("append %d messages to room %s: %w", len(entries), l.room, err)
-	}
-	if l.s.needsPrune(rows) {
-		l.s.prune(context.Background(), l.room, key, rows)
 	}
 	return nil
 }
@@ -67,38 +63,72 @@ func (l *Log) checkAppend(entries []chat.Entry) error {
 	return nil
 }
 
-// appendTx writes entries and returns the log's key and how many rows it
-// now has.
-func (s *Store) appendTx(ctx context.Context, room string, entries []chat.Entry) (key, rows int64, err error) {
+// append writes entries, pruning the log in the same transaction when it
+// has grown past the retention. Should the prune fail, the entries are
+// written without it, in a second transaction: a prune never costs the
+// messages being appended.
+func (s *Store) append(ctx context.Context, room string, entries []chat.Entry) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	pruned, err := s.appendTx(ctx, room, entries, true)
+	var pe *pruneError
+	if errors.As(err, &pe) {
+		s.logger.Warn("prune room log", "room", room, "err", pe.err)
+		_, err = s.appendTx(ctx, room, entries, false)
+	}
+	if err != nil {
+		return err
+	}
+	if pruned > 0 {
+		s.logger.Debug("pruned room log", "room", room, "deleted", pruned, "keep", s.keep)
+	}
+	return nil
+}
+
+// appendTx writes entries in one transaction and, when prune is set and
+// the log has grown past the retention, deletes its oldest chunks first.
+// It returns how many messages the prune deleted; an error of the prune
+// is a *pruneError. Callers hold wmu.
+func (s *Store) appendTx(ctx context.Context, room string, entries []chat.Entry, prune bool) (int64, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, 0, classify(err)
+		return 0, classify(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // No-op after Commit; SQLite may have rolled back already.
-	_, last, err := lastSeq(ctx, tx.StmtContext(ctx, s.stmts.lastSeq), room)
+	first, last := int64(entries[0].Seq), int64(entries[len(entries)-1].Seq)
+	var key, rows, pruned int64
+	err = tx.StmtContext(ctx, s.stmts.upsertLog).QueryRowContext(ctx, room, first, last, len(entries)).Scan(&key, &rows)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, last, err := lastSeq(ctx, tx.StmtContext(ctx, s.stmts.lastSeq), room)
+		if err != nil {
+			return 0, classify(err)
+		}
+		return 0, fmt.Errorf("%w: seq %d is not after the log's last seq %d", ErrInvalid, first, last)
+	}
 	if err != nil {
-		return 0, 0, classify(err)
+		return 0, classify(err)
 	}
-	if first := entries[0].Seq; first <= last {
-		return 0, 0, fmt.Errorf("%w: seq %d is not after the log's last seq %d", ErrInvalid, first, last)
-	}
-	newLast := int64(entries[len(entries)-1].Seq)
-	err = tx.StmtContext(ctx, s.stmts.upsertLog).QueryRowContext(ctx, room, newLast, len(entries)).Scan(&key, &rows)
-	if err != nil {
-		return 0, 0, classify(err)
-	}
-	insert := tx.StmtContext(ctx, s.stmts.insertMsg)
-	for _, e := range entries {
-		if _, err := insert.ExecContext(ctx, key, int64(e.Seq), e.ID, e.ClientID, e.From, e.Text, e.TS); err != nil {
-			return 0, 0, classify(err)
+	if prune && s.needsPrune(rows) {
+		// Before the insert, so that it can reuse the pages freed.
+		if pruned, err = s.pruneTx(ctx, tx, key, rows-int64(s.keep)); err != nil {
+			return 0, &pruneError{classify(err)}
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, 0, classify(err)
+	w := chunkWriter{
+		insertChunk:  tx.StmtContext(ctx, s.stmts.insertChunk),
+		insertSender: tx.StmtContext(ctx, s.stmts.insertSender),
+		known:        s.senders,
+		scratch:      &s.scratch,
 	}
-	return key, rows, nil
+	s.scratch.added = s.scratch.added[:0]
+	if err := w.write(ctx, key, entries); err != nil {
+		return 0, classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, classify(err)
+	}
+	s.senders.add(s.scratch.added)
+	return pruned, nil
 }
 
 // LastSeq returns the highest seq ever appended to the log, 0 for an empty

@@ -221,10 +221,13 @@ func TestQueryPlans(t *testing.T) {
 		want      string
 	}{
 		{"lastSeq", lastSeqSQL, []any{"r"}, "SEARCH logs USING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
-		{"after", afterSQL, []any{"r", 5, 10}, "SEARCH messages USING PRIMARY KEY (log=? AND seq>?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
-		{"before", beforeSQL, []any{"r", 50, 10}, "SEARCH messages USING PRIMARY KEY (log=? AND seq<?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
-		{"recent", recentSQL, []any{"r", 10}, "SEARCH messages USING PRIMARY KEY (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
-		{"lookup", lookupSQL, []any{"r", "c1", "m1"}, "SEARCH messages USING INDEX messages_by_client (log=? AND client_id=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"after", afterSQL, []any{"r", 5}, "SEARCH chunks USING INDEX chunks_by_seq (log=? AND last_seq>?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"before", beforeSQL, []any{"r", 50}, "SEARCH chunks USING INDEX chunks_by_seq (log=? AND last_seq<?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?); SCALAR SUBQUERY 3; SEARCH chunks USING COVERING INDEX chunks_by_seq (log=? AND last_seq>?); SCALAR SUBQUERY 2; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"recent", recentSQL, []any{"r"}, "SEARCH chunks USING INDEX chunks_by_seq (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
+		{"lookup", lookupSQL, []any{"r", "c1"}, "SEARCH s USING PRIMARY KEY (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?); SEARCH c USING INDEX chunks_by_seq (log=? AND last_seq>? AND last_seq<?); REUSE SUBQUERY 1"},
+		{"oldest", oldestSQL, []any{1}, "SEARCH chunks USING INDEX chunks_by_seq (log=?)"},
+		{"dropChunks", dropChunksSQL, []any{1, 5}, "SEARCH chunks USING COVERING INDEX chunks_by_seq (log=? AND last_seq<?)"},
+		{"dropSenders", dropSendersSQL, []any{1, 5}, "SEARCH senders USING PRIMARY KEY (log=? AND seg<?)"},
 	}
 	for _, tt := range tests {
 		if got := queryPlan(t, s, tt.sql, tt.args...); got != tt.want {
@@ -299,5 +302,67 @@ func TestEmptyRoomID(t *testing.T) {
 		if !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s with an empty room ID: got %v, want ErrInvalid", name, err)
 		}
+	}
+}
+
+// TestLookupAcrossChunks: Lookup finds a client's messages in any chunk
+// and segment, the oldest when the client reused an id, and nothing once
+// pruning deleted the chunk.
+func TestLookupAcrossChunks(t *testing.T) {
+	s := openAt(t, tempDB(t), Options{KeepMessages: 3000})
+	l := s.Log("r")
+	sent := func(seq uint64, client, id string) chat.Entry {
+		e := entry(seq)
+		e.ClientID, e.ID = client, id
+		return e
+	}
+	// Batches of 100 up to seq 9000 (segments 0, 1 and 2) from "busy",
+	// with "quiet" and "reuser" here and there.
+	for from := uint64(1); from <= 9000; from += 100 {
+		batch := entries(from, from+99)
+		for i := range batch {
+			batch[i].ClientID = "busy"
+		}
+		switch from {
+		case 101:
+			batch[5] = sent(106, "reuser", "dup") // pruned later
+		case 6001:
+			batch[7] = sent(6008, "reuser", "dup")
+			batch[8] = sent(6009, "quiet", "q1")
+		case 8101:
+			batch[9] = sent(8110, "reuser", "dup")
+			batch[10] = sent(8111, "reuser", "once")
+		}
+		mustAppend(t, l, batch)
+	}
+	tests := []struct {
+		client, id string
+		wantSeq    uint64 // 0 means not found
+	}{
+		{"reuser", "dup", 6008}, // 106 was pruned; of the others, the oldest
+		{"reuser", "once", 8111},
+		{"quiet", "q1", 6009},
+		{"quiet", "m6009", 0},
+		{"busy", "m9000", 9000},
+		{"busy", "m6001", 6001},
+		{"busy", "m5000", 0}, // pruned
+		{"busy", "m1", 0},    // pruned
+		{"busy", "q1", 0},
+		{"nobody", "m8000", 0},
+	}
+	for _, tt := range tests {
+		m, ok, err := l.Lookup(tt.client, tt.id)
+		if err != nil {
+			t.Fatalf("Lookup(%q, %q): %v", tt.client, tt.id, err)
+		}
+		if ok != (tt.wantSeq != 0) || m.Seq != tt.wantSeq {
+			t.Errorf("Lookup(%q, %q): got seq %v, %v, want %v", tt.client, tt.id, m.Seq, ok, tt.wantSeq)
+		}
+		if ok && (m.ID != tt.id || m.Text != entry(m.Seq).Text) {
+			t.Errorf("Lookup(%q, %q): got %+v", tt.client, tt.id, m)
+		}
+	}
+	if first, _ := l.After(0, 1); len(first) != 1 || first[0].Seq <= 5000 {
+		t.Fatalf("the oldest kept message: got %v, want one after the pruned seq 5000", msgSeqs(first))
 	}
 }

@@ -3,10 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/parley-lan/parley/backend/chat"
 )
@@ -19,7 +17,13 @@ func (l *Log) After(seq uint64, limit int) ([]chat.Message, error) {
 	if limit == 0 || err != nil || seq >= math.MaxInt64 {
 		return nil, err
 	}
-	msgs, err := l.queryMessages(l.s.stmts.after, l.room, int64(seq), limit)
+	var msgs []chat.Message
+	err = l.eachChunk(l.s.stmts.after, []any{l.room, int64(seq)}, func(c chunk) (bool, error) {
+		err := c.window(seq+1, math.MaxUint64, limit-len(msgs), false, func(e *rawEntry) {
+			msgs = append(msgs, e.message())
+		})
+		return len(msgs) < limit, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read room %s after seq %d: %w", l.room, seq, err)
 	}
@@ -35,11 +39,11 @@ func (l *Log) Before(seq uint64, limit int) ([]chat.Message, error) {
 	if limit == 0 || err != nil || seq <= 1 {
 		return nil, err
 	}
-	msgs, err := l.queryMessages(l.s.stmts.before, l.room, int64(min(seq, math.MaxInt64)), limit)
+	seq = min(seq, math.MaxInt64)
+	msgs, err := newestFirst(l, l.s.stmts.before, []any{l.room, int64(seq)}, seq-1, limit, (*rawEntry).message)
 	if err != nil {
 		return nil, fmt.Errorf("read room %s before seq %d: %w", l.room, seq, err)
 	}
-	slices.Reverse(msgs)
 	return msgs, nil
 }
 
@@ -54,36 +58,42 @@ func (l *Log) Recent(n int) ([]chat.Entry, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	if err := l.s.acquire(); err != nil {
+	es, err := newestFirst(l, l.s.stmts.recent, []any{l.room}, math.MaxUint64, n, (*rawEntry).entry)
+	if err != nil {
+		return nil, fmt.Errorf("read recent messages of room %s: %w", l.room, err)
+	}
+	return es, nil
+}
+
+// newestFirst reads the newest limit entries with seq up to hi from a
+// query whose chunks come newest first, and returns them oldest first,
+// made by conv.
+func newestFirst[T any](l *Log, stmt *sql.Stmt, args []any, hi uint64, limit int, conv func(*rawEntry) T) ([]T, error) {
+	var parts [][]T // per chunk, newest chunk first
+	total := 0
+	err := l.eachChunk(stmt, args, func(c chunk) (bool, error) {
+		var part []T
+		err := c.window(0, hi, limit-total, true, func(e *rawEntry) {
+			part = append(part, conv(e))
+		})
+		parts, total = append(parts, part), total+len(part)
+		return total < limit, err
+	})
+	if err != nil || total == 0 {
 		return nil, err
 	}
-	defer l.s.done()
-	rows, err := l.s.stmts.recent.QueryContext(context.Background(), l.room, n)
-	if err != nil {
-		return nil, fmt.Errorf("read recent messages of room %s: %w", l.room, classify(err))
+	out := make([]T, 0, total)
+	for i := len(parts) - 1; i >= 0; i-- {
+		out = append(out, parts[i]...)
 	}
-	defer rows.Close()
-	var entries []chat.Entry
-	for rows.Next() {
-		var e chat.Entry
-		var seq int64
-		if err := rows.Scan(&seq, &e.ID, &e.From, &e.Text, &e.TS, &e.ClientID); err != nil {
-			return nil, fmt.Errorf("read recent messages of room %s: %w", l.room, classify(err))
-		}
-		e.Seq = uint64(seq)
-		entries = append(entries, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read recent messages of room %s: %w", l.room, classify(err))
-	}
-	slices.Reverse(entries)
-	return entries, nil
+	return out, nil
 }
 
 // Lookup reports whether the log holds a message that the client with
 // clientID sent with the id msgID, and returns it: a resend after a
 // reconnect or a host restart is answered with the stored message rather
-// than stored twice. Empty IDs are never found.
+// than stored twice. If the client used the id more than once, it returns
+// the oldest such message. Empty IDs are never found.
 func (l *Log) Lookup(clientID, msgID string) (chat.Message, bool, error) {
 	if l.room == "" {
 		return chat.Message{}, false, fmt.Errorf("look up message: %w: empty room ID", ErrInvalid)
@@ -91,19 +101,31 @@ func (l *Log) Lookup(clientID, msgID string) (chat.Message, bool, error) {
 	if clientID == "" || msgID == "" {
 		return chat.Message{}, false, nil
 	}
-	if err := l.s.acquire(); err != nil {
-		return chat.Message{}, false, err
-	}
-	defer l.s.done()
-	row := l.s.stmts.lookup.QueryRowContext(context.Background(), l.room, clientID, msgID)
-	m, err := scanMessage(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return chat.Message{}, false, nil
-	}
+	// The chunks come by segment, oldest first, in no order within one:
+	// the oldest match is the oldest in the first segment with any.
+	var m chat.Message
+	found, seg := false, int64(0)
+	err := l.eachChunk(l.s.stmts.lookup, []any{l.room, clientID}, func(c chunk) (bool, error) {
+		if found && segOf(c.last) != seg {
+			return false, nil
+		}
+		r := c.reader()
+		var e rawEntry
+		for r.next(&e) {
+			if found && e.seq > m.Seq {
+				return true, nil
+			}
+			if string(e.msgID()) == msgID && string(e.clientID()) == clientID {
+				m, found, seg = e.message(), true, segOf(c.last)
+				return true, nil
+			}
+		}
+		return true, r.err
+	})
 	if err != nil {
-		return chat.Message{}, false, fmt.Errorf("look up message %s of room %s: %w", msgID, l.room, classify(err))
+		return chat.Message{}, false, fmt.Errorf("look up message %s of room %s: %w", msgID, l.room, err)
 	}
-	return m, true, nil
+	return m, found, nil
 }
 
 // checkRead validates the room ID and clamps limit to [0, MaxLimit].
@@ -114,32 +136,40 @@ func (l *Log) checkRead(limit int) (int, error) {
 	return max(0, min(limit, MaxLimit)), nil
 }
 
-// queryMessages runs a prepared query whose rows are msgColumns.
-func (l *Log) queryMessages(stmt *sql.Stmt, args ...any) ([]chat.Message, error) {
+// eachChunk runs a prepared query whose rows are chunkColumns and calls
+// fn with each chunk, until fn returns false or an error. The chunk's
+// body is valid only during the call. The query is one statement, so it
+// sees one state of the log however long it runs.
+func (l *Log) eachChunk(stmt *sql.Stmt, args []any, fn func(chunk) (bool, error)) error {
 	if err := l.s.acquire(); err != nil {
-		return nil, err
+		return err
 	}
 	defer l.s.done()
 	rows, err := stmt.QueryContext(context.Background(), args...)
 	if err != nil {
-		return nil, classify(err)
+		return classify(err)
 	}
 	defer rows.Close()
-	var msgs []chat.Message
 	for rows.Next() {
-		m, err := scanMessage(rows)
+		c, err := scanChunk(rows)
 		if err != nil {
-			return nil, classify(err)
+			return classify(err)
 		}
-		msgs = append(msgs, m)
+		if more, err := fn(c); err != nil || !more {
+			return err
+		}
 	}
-	return msgs, classify(rows.Err())
+	return classify(rows.Err())
 }
 
-func scanMessage(sc scanner) (chat.Message, error) {
-	var m chat.Message
-	var seq int64 // Scanning into a uint64 would go through strconv.
-	err := sc.Scan(&seq, &m.ID, &m.From, &m.Text, &m.TS)
-	m.Seq = uint64(seq)
-	return m, err
+// scanChunk reads a row of chunkColumns. The body is the driver's until
+// the next call of rows.Next.
+func scanChunk(rows *sql.Rows) (chunk, error) {
+	var first, last, count int64
+	var body sql.RawBytes
+	if err := rows.Scan(&first, &last, &count, &body); err != nil {
+		return chunk{}, err
+	}
+	// Negative columns become huge seqs or counts, which the reader rejects.
+	return chunk{first: uint64(first), last: uint64(last), count: int(min(count, math.MaxInt32)), body: body}, nil
 }

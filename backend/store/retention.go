@@ -2,63 +2,71 @@ package store
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
 )
 
 // pruneSlack is how far past KeepMessages a log may grow before it is
-// pruned back: 1% of the retention, at least 1 and at most 1000 rows, so
-// the delete runs once per that many appended messages rather than on
-// every Append.
+// pruned back: 1% of the retention, at least 1 and at most 1000
+// messages, so that the delete runs about once per that many appended
+// messages rather than on every Append (unless Appends are bigger).
 func (s *Store) pruneSlack() int64 {
 	return int64(min(max(s.keep/100, 1), 1000))
 }
 
-// needsPrune reports whether a log with this many rows should be pruned.
+// needsPrune reports whether a log holding this many messages should be
+// pruned.
 func (s *Store) needsPrune(rows int64) bool {
 	return rows >= int64(s.keep)+s.pruneSlack()
 }
 
-// prune deletes the oldest messages of room beyond KeepMessages. It runs
-// after an Append has committed, so a failure here is logged, not
-// returned: the messages are stored and the next Append tries again.
-func (s *Store) prune(ctx context.Context, room string, key, rows int64) {
-	n, err := s.pruneTx(ctx, key, rows-int64(s.keep))
-	if err != nil {
-		s.logger.Warn("prune room log", "room", room, "err", err)
-		return
-	}
-	s.logger.Debug("pruned room log", "room", room, "deleted", n, "keep", s.keep)
-}
+// pruneError is a failure of the prune within an Append, which the Append
+// survives.
+type pruneError struct{ err error }
 
-// pruneTx deletes the oldest excess rows of the log with the given key.
-// Counting from the oldest end keeps the cost proportional to what is
-// deleted rather than to what is kept.
-func (s *Store) pruneTx(ctx context.Context, key, excess int64) (int64, error) {
-	if excess <= 0 {
-		return 0, nil
-	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, classify(err)
-	}
-	defer tx.Rollback() //nolint:errcheck // No-op after Commit.
-	res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE log = ?1 AND seq <=
-		(SELECT seq FROM messages WHERE log = ?1 ORDER BY seq LIMIT 1 OFFSET ?2)`,
-		key, excess-1)
-	if err != nil {
-		return 0, classify(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
+func (e *pruneError) Error() string { return "prune: " + e.err.Error() }
+func (e *pruneError) Unwrap() error { return e.err }
+
+// pruneTx deletes, in tx, the oldest chunks of the log with the given key
+// that hold only messages beyond the newest KeepMessages: whole chunks,
+// oldest first, while together they hold at most excess messages, and the
+// senders rows of the segments that emptied. It returns how many messages
+// it deleted. Counting from the oldest end keeps the cost proportional to
+// what is deleted rather than to what is kept.
+func (s *Store) pruneTx(ctx context.Context, tx *sql.Tx, key, excess int64) (int64, error) {
+	upTo, n, err := s.prunable(ctx, tx, key, excess)
+	if err != nil || n == 0 {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE logs SET rows = rows - ? WHERE id = ?`, n, key); err != nil {
-		return 0, classify(err)
+	if _, err := tx.StmtContext(ctx, s.stmts.dropChunks).ExecContext(ctx, key, upTo); err != nil {
+		return 0, err
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("commit: %w", classify(err))
+	// The segments below upTo's have no chunks left.
+	if _, err := tx.StmtContext(ctx, s.stmts.dropSenders).ExecContext(ctx, key, segOf(uint64(upTo))); err != nil {
+		return 0, err
+	}
+	if _, err := tx.StmtContext(ctx, s.stmts.shrinkLog).ExecContext(ctx, n, key); err != nil {
+		return 0, err
 	}
 	return n, nil
+}
+
+// prunable finds the chunks to delete: those up to last_seq upTo, holding
+// n messages.
+func (s *Store) prunable(ctx context.Context, tx *sql.Tx, key, excess int64) (upTo, n int64, err error) {
+	rows, err := tx.StmtContext(ctx, s.stmts.oldest).QueryContext(ctx, key)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var last, count int64
+		if err := rows.Scan(&last, &count); err != nil {
+			return 0, 0, err
+		}
+		if n+count > excess || count < 1 {
+			break
+		}
+		upTo, n = last, n+count
+	}
+	return upTo, n, rows.Err()
 }

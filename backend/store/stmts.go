@@ -7,60 +7,67 @@ import (
 )
 
 // statements are prepared once at Open for the hot paths: the host runs
-// Append for every batch of messages and After for every member that
-// resumes.
+// Append (and, every so often, a prune within it) for every batch of
+// messages and After for every member that resumes.
 type statements struct {
-	lastSeq   *sql.Stmt // room → log key, last_seq
-	upsertLog *sql.Stmt // room, last_seq, added rows → log key, rows
-	insertMsg *sql.Stmt // one message
-	after     *sql.Stmt // room, seq, limit → messages ascending
-	before    *sql.Stmt // room, seq, limit → messages descending
-	recent    *sql.Stmt // room, limit → entries descending
-	lookup    *sql.Stmt // room, client, id → message
+	lastSeq      *sql.Stmt // room → log key, last_seq
+	upsertLog    *sql.Stmt // room, first and last seq, added messages → log key, rows
+	insertChunk  *sql.Stmt // log key, first_seq, last_seq, count, body
+	insertSender *sql.Stmt // log key, segment, client ID
+	after        *sql.Stmt // room, seq → chunks ascending
+	before       *sql.Stmt // room, seq → chunks descending
+	recent       *sql.Stmt // room → chunks descending
+	lookup       *sql.Stmt // room, client → the client's chunks ascending
+	oldest       *sql.Stmt // log key → last_seq, count ascending
+	dropChunks   *sql.Stmt // log key, last_seq: delete chunks up to it
+	dropSenders  *sql.Stmt // log key, segment: delete senders below it
+	shrinkLog    *sql.Stmt // deleted messages, log key
 }
 
-const msgColumns = `seq, id, sender, text, ts`
+// chunkColumns are the columns a chunk is read with (see eachChunk).
+const chunkColumns = `first_seq, last_seq, count, body`
 
 // logOf is the log key of the room given as the first parameter.
 const logOf = `(SELECT id FROM logs WHERE room_id = ?1)`
 
 // The prepared queries.
 const (
-	lastSeqSQL   = `SELECT id, last_seq FROM logs WHERE room_id = ?`
-	upsertLogSQL = `INSERT INTO logs (room_id, last_seq, rows) VALUES (?1, ?2, ?3)
-		ON CONFLICT (room_id) DO UPDATE SET last_seq = ?2, rows = rows + ?3
+	lastSeqSQL = `SELECT id, last_seq FROM logs WHERE room_id = ?`
+	// upsertLogSQL records an Append of messages ?2..?3, ?4 of them, and
+	// returns no row when ?2 is not after the log's last seq.
+	upsertLogSQL = `INSERT INTO logs (room_id, last_seq, rows) VALUES (?1, ?3, ?4)
+		ON CONFLICT (room_id) DO UPDATE SET last_seq = ?3, rows = rows + ?4 WHERE last_seq < ?2
 		RETURNING id, rows`
-	insertMsgSQL = `INSERT INTO messages (log, seq, id, client_id, sender, text, ts)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
-	afterSQL = `SELECT ` + msgColumns + ` FROM messages
-		WHERE log = ` + logOf + ` AND seq > ?2 ORDER BY seq LIMIT ?3`
-	beforeSQL = `SELECT ` + msgColumns + ` FROM messages
-		WHERE log = ` + logOf + ` AND seq < ?2 ORDER BY seq DESC LIMIT ?3`
-	recentSQL = `SELECT ` + msgColumns + `, client_id FROM messages
-		WHERE log = ` + logOf + ` ORDER BY seq DESC LIMIT ?2`
-	// lookupSQL finds a message by sender and id; the first one if a
-	// client reused an id. It reads the sender's entries in the room.
-	// Without statistics the planner would rather walk the primary key in
-	// seq order, that is the whole log.
-	lookupSQL = `SELECT ` + msgColumns + ` FROM messages INDEXED BY messages_by_client
-		WHERE log = ` + logOf + ` AND client_id = ?2 AND id = ?3 ORDER BY seq LIMIT 1`
+	insertChunkSQL = `INSERT INTO chunks (log, first_seq, last_seq, count, body)
+		VALUES (?, ?, ?, ?, ?)`
+	insertSenderSQL = `INSERT OR IGNORE INTO senders (log, seg, client_id) VALUES (?, ?, ?)`
+	afterSQL        = `SELECT ` + chunkColumns + ` FROM chunks
+		WHERE log = ` + logOf + ` AND last_seq > ?2 ORDER BY last_seq`
+	// beforeSQL reads the chunks with messages below ?2, newest first:
+	// those up to the one that holds ?2 or, failing that, the next one
+	// after it, so that the index bounds the search.
+	beforeSQL = `SELECT ` + chunkColumns + ` FROM chunks
+		WHERE log = ` + logOf + ` AND last_seq <= coalesce(
+			(SELECT min(last_seq) FROM chunks WHERE log = ` + logOf + ` AND last_seq >= ?2), ?2)
+		AND first_seq < ?2 ORDER BY last_seq DESC`
+	recentSQL = `SELECT ` + chunkColumns + ` FROM chunks
+		WHERE log = ` + logOf + ` ORDER BY last_seq DESC`
+	// lookupSQL reads the chunks of the segments that hold a message from
+	// the client ?2 (12 is segBits), oldest segment first. Ordering the
+	// chunks within a segment too would sort each segment's bodies.
+	lookupSQL = `SELECT c.first_seq, c.last_seq, c.count, c.body
+		FROM senders s JOIN chunks c ON c.log = s.log
+			AND c.last_seq >= s.seg << 12 AND c.last_seq < (s.seg + 1) << 12
+		WHERE s.log = ` + logOf + ` AND s.client_id = ?2 ORDER BY s.seg`
+	oldestSQL      = `SELECT last_seq, count FROM chunks WHERE log = ? ORDER BY last_seq`
+	dropChunksSQL  = `DELETE FROM chunks WHERE log = ? AND last_seq <= ?`
+	dropSendersSQL = `DELETE FROM senders WHERE log = ? AND seg < ?`
+	shrinkLogSQL   = `UPDATE logs SET rows = rows - ? WHERE id = ?`
 )
 
 func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 	st := &statements{}
-	queries := []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.lastSeq, lastSeqSQL},
-		{&st.upsertLog, upsertLogSQL},
-		{&st.insertMsg, insertMsgSQL},
-		{&st.after, afterSQL},
-		{&st.before, beforeSQL},
-		{&st.recent, recentSQL},
-		{&st.lookup, lookupSQL},
-	}
-	for _, q := range queries {
+	for _, q := range st.queries() {
 		stmt, err := db.PrepareContext(ctx, q.sql)
 		if err != nil {
 			st.close()
@@ -71,11 +78,34 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 	return st, nil
 }
 
+func (st *statements) queries() []struct {
+	dst **sql.Stmt
+	sql string
+} {
+	return []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.lastSeq, lastSeqSQL},
+		{&st.upsertLog, upsertLogSQL},
+		{&st.insertChunk, insertChunkSQL},
+		{&st.insertSender, insertSenderSQL},
+		{&st.after, afterSQL},
+		{&st.before, beforeSQL},
+		{&st.recent, recentSQL},
+		{&st.lookup, lookupSQL},
+		{&st.oldest, oldestSQL},
+		{&st.dropChunks, dropChunksSQL},
+		{&st.dropSenders, dropSendersSQL},
+		{&st.shrinkLog, shrinkLogSQL},
+	}
+}
+
 func (st *statements) close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{st.lastSeq, st.upsertLog, st.insertMsg, st.after, st.before, st.recent, st.lookup} {
-		if stmt != nil {
-			errs = append(errs, stmt.Close())
+	for _, q := range st.queries() {
+		if *q.dst != nil {
+			errs = append(errs, (*q.dst).Close())
 		}
 	}
 	return errors.Join(errs...)

@@ -26,9 +26,9 @@ const MaxRecent = DefaultKeepMessages
 
 // Options configure Open; zero values mean defaults.
 type Options struct {
-	// KeepMessages is how many messages each room keeps; the oldest
-	// beyond it are deleted, in batches, after an Append. Zero means
-	// DefaultKeepMessages.
+	// KeepMessages is how many messages each room keeps at least; older
+	// ones are deleted by later Appends, in whole chunks (see Retention in
+	// the package doc). Zero means DefaultKeepMessages.
 	KeepMessages int
 	// MaxPageCount caps the database at this many pages (PRAGMA
 	// max_page_count; a page is 4 KiB). Zero means unlimited. Tests use
@@ -51,8 +51,11 @@ type Store struct {
 	stmts  *statements
 
 	// wmu serialises write transactions, so that writers queue here
-	// instead of spinning in SQLite's busy handler.
-	wmu sync.Mutex
+	// instead of spinning in SQLite's busy handler. It guards the
+	// following.
+	wmu     sync.Mutex
+	scratch writeScratch
+	senders senderCache
 
 	// mu is held for reading by every operation and for writing by Close,
 	// so Close waits for operations in flight. It guards closed.
@@ -83,7 +86,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: abs, keep: opts.keep(), logger: opts.logger(), lock: lock}
+	s := &Store{path: abs, keep: opts.keep(), logger: opts.logger(), lock: lock, senders: senderCache{}}
 	if err := s.open(context.Background(), opts); err != nil {
 		s.closeAll()
 		return nil, err
