@@ -88,18 +88,18 @@ type rawEntry struct {
 	clientLen, idLen, fromLen int
 }
 
-func (e *rawEntry) clientID() []byte { return e.data[:e.clientLen] }
-func (e *rawEntry) msgID() []byte    { return e.data[e.clientLen : e.clientLen+e.idLen] }
+func (e rawEntry) clientID() []byte { return e.data[:e.clientLen] }
+func (e rawEntry) msgID() []byte    { return e.data[e.clientLen : e.clientLen+e.idLen] }
 
 // message copies e out of the body as a message, in one allocation.
-func (e *rawEntry) message() chat.Message {
+func (e rawEntry) message() chat.Message {
 	s := string(e.data[e.clientLen:])
 	from := e.idLen + e.fromLen
 	return chat.Message{Seq: e.seq, ID: s[:e.idLen], From: s[e.idLen:from], Text: s[from:], TS: e.ts}
 }
 
 // entry copies e out of the body as an entry, in one allocation.
-func (e *rawEntry) entry() chat.Entry {
+func (e rawEntry) entry() chat.Entry {
 	s := string(e.data)
 	id := e.clientLen + e.idLen
 	from := id + e.fromLen
@@ -111,18 +111,20 @@ func (e *rawEntry) entry() chat.Entry {
 
 // chunkReader decodes a chunk's entries one at a time, checking the body
 // against the row's columns as it goes. It never reads outside the body
-// and never allocates.
+// and never allocates. It moves through the body by index rather than by
+// reslicing, and returns entries by value, so that decoding writes no
+// pointers (each would cost a write barrier while the collector runs).
 type chunkReader struct {
-	c    chunk
-	rest []byte // the body not yet read
-	n    int    // entries read
-	seq  uint64 // of the last entry read
-	ts   int64  // of the last entry read
-	err  error  // damage found; wraps ErrCorrupt
+	c   chunk
+	pos int    // in c.body, of what is not yet read
+	n   int    // entries read
+	seq uint64 // of the last entry read
+	ts  int64  // of the last entry read
+	err error  // damage found; wraps ErrCorrupt
 }
 
 func (c chunk) reader() chunkReader {
-	r := chunkReader{c: c}
+	r := chunkReader{c: c, pos: 1}
 	switch {
 	case len(c.body) == 0 || c.body[0] != chunkFormat:
 		r.fail("unknown body format")
@@ -130,73 +132,73 @@ func (c chunk) reader() chunkReader {
 		r.fail("bad seq range")
 	case c.count < 1 || c.count > len(c.body)/minEntryBytes || uint64(c.count-1) > c.last-c.first:
 		r.fail(fmt.Sprintf("bad count %d", c.count))
-	default:
-		r.rest = c.body[1:]
 	}
 	return r
 }
 
-// next decodes the next entry into e and reports whether there was one.
-// It returns false at the end of the chunk and at the first damage, which
+// next decodes the next entry and reports whether there was one. It
+// returns false at the end of the chunk and at the first damage, which
 // r.err then holds.
-func (r *chunkReader) next(e *rawEntry) bool {
+func (r *chunkReader) next() (rawEntry, bool) {
 	if r.err != nil {
-		return false
+		return rawEntry{}, false
 	}
 	if r.n == r.c.count {
 		switch {
-		case len(r.rest) != 0:
-			r.fail(fmt.Sprintf("%d bytes after the last entry", len(r.rest)))
+		case r.pos != len(r.c.body):
+			r.fail(fmt.Sprintf("%d bytes after the last entry", len(r.c.body)-r.pos))
 		case r.seq != r.c.last:
 			r.fail(fmt.Sprintf("the last entry has seq %d", r.seq))
 		}
-		return false
+		return rawEntry{}, false
 	}
 	delta, ok := r.uvarint()
 	if !ok {
-		return false
+		return rawEntry{}, false
 	}
 	if delta == 0 || delta > r.c.last-r.seq {
 		r.fail(fmt.Sprintf("entry %d: seq %d after %d is out of order or range", r.n, r.seq+delta, r.seq))
-		return false
+		return rawEntry{}, false
 	}
 	seq := r.seq + delta
 	if r.n == 0 && seq != r.c.first {
 		r.fail(fmt.Sprintf("the first entry has seq %d", seq))
-		return false
+		return rawEntry{}, false
 	}
-	tsDelta, k := binary.Varint(r.rest)
+	tsDelta, k := binary.Varint(r.c.body[r.pos:])
 	if k <= 0 {
 		r.fail(fmt.Sprintf("entry %d: truncated", r.n))
-		return false
+		return rawEntry{}, false
 	}
-	r.rest = r.rest[k:]
+	r.pos += k
 	var lens [4]uint64
 	for i := range lens {
 		if lens[i], ok = r.size(); !ok {
-			return false
+			return rawEntry{}, false
 		}
 	}
-	data, ok := r.bytes(lens[0] + lens[1] + lens[2] + lens[3])
-	if !ok {
-		return false
+	n := lens[0] + lens[1] + lens[2] + lens[3]
+	if left := len(r.c.body) - r.pos; n > uint64(left) {
+		r.fail(fmt.Sprintf("entry %d: %d bytes of strings, %d left", r.n, n, left))
+		return rawEntry{}, false
 	}
-	*e = rawEntry{
-		seq: seq, ts: int64(uint64(r.ts) + uint64(tsDelta)), data: data,
+	e := rawEntry{
+		seq: seq, ts: int64(uint64(r.ts) + uint64(tsDelta)), data: r.c.body[r.pos : r.pos+int(n) : r.pos+int(n)],
 		clientLen: int(lens[0]), idLen: int(lens[1]), fromLen: int(lens[2]),
 	}
+	r.pos += int(n)
 	r.seq, r.ts, r.n = seq, e.ts, r.n+1
-	return true
+	return e, true
 }
 
 // uvarint reads a uvarint.
 func (r *chunkReader) uvarint() (uint64, bool) {
-	v, k := binary.Uvarint(r.rest)
+	v, k := binary.Uvarint(r.c.body[r.pos:])
 	if k <= 0 {
 		r.fail(fmt.Sprintf("entry %d: truncated", r.n))
 		return 0, false
 	}
-	r.rest = r.rest[k:]
+	r.pos += k
 	return v, true
 }
 
@@ -204,22 +206,11 @@ func (r *chunkReader) uvarint() (uint64, bool) {
 // (so that the sum of an entry's four cannot overflow).
 func (r *chunkReader) size() (uint64, bool) {
 	v, ok := r.uvarint()
-	if ok && v > uint64(len(r.rest)) {
-		r.fail(fmt.Sprintf("entry %d: a string of %d bytes, %d left", r.n, v, len(r.rest)))
+	if left := len(r.c.body) - r.pos; ok && v > uint64(left) {
+		r.fail(fmt.Sprintf("entry %d: a string of %d bytes, %d left", r.n, v, left))
 		return 0, false
 	}
 	return v, ok
-}
-
-// bytes takes the next n bytes of the body.
-func (r *chunkReader) bytes(n uint64) ([]byte, bool) {
-	if n > uint64(len(r.rest)) {
-		r.fail(fmt.Sprintf("entry %d: %d bytes of strings, %d left", r.n, n, len(r.rest)))
-		return nil, false
-	}
-	b := r.rest[:n:n]
-	r.rest = r.rest[n:]
-	return b, true
 }
 
 func (r *chunkReader) fail(reason string) {
@@ -230,7 +221,7 @@ func (r *chunkReader) fail(reason string) {
 // window calls visit with the entries of c whose seqs lie in [lo, hi]:
 // the oldest max of them, or the newest max when newest is set. It
 // returns the damage it finds on the way.
-func (c chunk) window(lo, hi uint64, max int, newest bool, visit func(*rawEntry)) error {
+func (c chunk) window(lo, hi uint64, max int, newest bool, visit func(rawEntry)) error {
 	skip := 0
 	if newest {
 		n, err := c.countIn(lo, hi)
@@ -240,8 +231,11 @@ func (c chunk) window(lo, hi uint64, max int, newest bool, visit func(*rawEntry)
 		skip = n - max
 	}
 	r := c.reader()
-	var e rawEntry
-	for max > 0 && r.next(&e) {
+	for max > 0 {
+		e, ok := r.next()
+		if !ok {
+			break
+		}
 		switch {
 		case e.seq < lo:
 			continue
@@ -251,7 +245,7 @@ func (c chunk) window(lo, hi uint64, max int, newest bool, visit func(*rawEntry)
 			skip--
 			continue
 		}
-		visit(&e)
+		visit(e)
 		max--
 	}
 	return r.err
@@ -261,9 +255,8 @@ func (c chunk) window(lo, hi uint64, max int, newest bool, visit func(*rawEntry)
 // (and so checking) the whole body.
 func (c chunk) countIn(lo, hi uint64) (int, error) {
 	r := c.reader()
-	var e rawEntry
 	n := 0
-	for r.next(&e) {
+	for e, ok := r.next(); ok; e, ok = r.next() {
 		if e.seq >= lo && e.seq <= hi {
 			n++
 		}
@@ -279,8 +272,7 @@ func (c chunk) entries() ([]chat.Entry, error) {
 		return nil, r.err
 	}
 	es := make([]chat.Entry, 0, min(c.count, len(c.body)/minEntryBytes))
-	var e rawEntry
-	for r.next(&e) {
+	for e, ok := r.next(); ok; e, ok = r.next() {
 		es = append(es, e.entry())
 	}
 	if r.err != nil {

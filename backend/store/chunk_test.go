@@ -81,7 +81,7 @@ func TestChunkWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := []uint64{}
-		if err := c.window(tt.lo, tt.hi, tt.max, tt.newest, func(e *rawEntry) { got = append(got, e.seq) }); err != nil {
+		if err := c.window(tt.lo, tt.hi, tt.max, tt.newest, func(e rawEntry) { got = append(got, e.seq) }); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {

@@ -19,7 +19,7 @@ func (l *Log) After(seq uint64, limit int) ([]chat.Message, error) {
 	}
 	var msgs []chat.Message
 	err = l.eachChunk(l.s.stmts.after, []any{l.room, int64(seq)}, func(c chunk) (bool, error) {
-		err := c.window(seq+1, math.MaxUint64, limit-len(msgs), false, func(e *rawEntry) {
+		err := c.window(seq+1, math.MaxUint64, limit-len(msgs), false, func(e rawEntry) {
 			msgs = append(msgs, e.message())
 		})
 		return len(msgs) < limit, err
@@ -40,7 +40,7 @@ func (l *Log) Before(seq uint64, limit int) ([]chat.Message, error) {
 		return nil, err
 	}
 	seq = min(seq, math.MaxInt64)
-	msgs, err := newestFirst(l, l.s.stmts.before, []any{l.room, int64(seq)}, seq-1, limit, (*rawEntry).message)
+	msgs, err := newestFirst(l, l.s.stmts.before, []any{l.room, int64(seq)}, seq-1, limit, rawEntry.message)
 	if err != nil {
 		return nil, fmt.Errorf("read room %s before seq %d: %w", l.room, seq, err)
 	}
@@ -58,7 +58,7 @@ func (l *Log) Recent(n int) ([]chat.Entry, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	es, err := newestFirst(l, l.s.stmts.recent, []any{l.room}, math.MaxUint64, n, (*rawEntry).entry)
+	es, err := newestFirst(l, l.s.stmts.recent, []any{l.room}, math.MaxUint64, n, rawEntry.entry)
 	if err != nil {
 		return nil, fmt.Errorf("read recent messages of room %s: %w", l.room, err)
 	}
@@ -68,12 +68,12 @@ func (l *Log) Recent(n int) ([]chat.Entry, error) {
 // newestFirst reads the newest limit entries with seq up to hi from a
 // query whose chunks come newest first, and returns them oldest first,
 // made by conv.
-func newestFirst[T any](l *Log, stmt *sql.Stmt, args []any, hi uint64, limit int, conv func(*rawEntry) T) ([]T, error) {
+func newestFirst[T any](l *Log, stmt *sql.Stmt, args []any, hi uint64, limit int, conv func(rawEntry) T) ([]T, error) {
 	var parts [][]T // per chunk, newest chunk first
 	total := 0
 	err := l.eachChunk(stmt, args, func(c chunk) (bool, error) {
 		var part []T
-		err := c.window(0, hi, limit-total, true, func(e *rawEntry) {
+		err := c.window(0, hi, limit-total, true, func(e rawEntry) {
 			part = append(part, conv(e))
 		})
 		parts, total = append(parts, part), total+len(part)
@@ -110,8 +110,7 @@ func (l *Log) Lookup(clientID, msgID string) (chat.Message, bool, error) {
 			return false, nil
 		}
 		r := c.reader()
-		var e rawEntry
-		for r.next(&e) {
+		for e, ok := r.next(); ok; e, ok = r.next() {
 			if found && e.seq > m.Seq {
 				return true, nil
 			}
