@@ -47,10 +47,31 @@ func (s *Store) open(ctx context.Context, opts Options) error {
 	if err := s.checkTables(ctx); err != nil {
 		return err
 	}
-	if s.stmts, err = prepare(ctx, db); err != nil {
+	if err := s.prepare(ctx); err != nil {
 		return s.openErr("prepare statements", err)
 	}
 	s.logger.Info("database open", "path", s.path, "schema", schemaVersion, "bytes", size, "keep", s.keep)
+	return nil
+}
+
+// prepare prepares the reads on the pool, and takes the write connection
+// and prepares the writes on it.
+func (s *Store) prepare(ctx context.Context) error {
+	reads := &readStatements{}
+	if err := prepareQueries(ctx, s.db, reads.queries()); err != nil {
+		return err
+	}
+	s.reads = reads
+	wconn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	s.wconn = wconn
+	writes := &writeStatements{}
+	if err := prepareQueries(ctx, wconn, writes.queries()); err != nil {
+		return err
+	}
+	s.writes = writes
 	return nil
 }
 

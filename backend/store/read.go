@@ -18,7 +18,7 @@ func (l *Log) After(seq uint64, limit int) ([]chat.Message, error) {
 		return nil, err
 	}
 	var msgs []chat.Message
-	err = l.eachChunk(l.s.stmts.after, []any{l.room, int64(seq)}, func(c chunk) (bool, error) {
+	err = l.eachChunk(l.s.reads.after, []any{l.room, int64(seq)}, func(c chunk) (bool, error) {
 		err := c.window(seq+1, math.MaxUint64, limit-len(msgs), false, func(e rawEntry) {
 			msgs = append(msgs, e.message())
 		})
@@ -40,7 +40,7 @@ func (l *Log) Before(seq uint64, limit int) ([]chat.Message, error) {
 		return nil, err
 	}
 	seq = min(seq, math.MaxInt64)
-	msgs, err := newestFirst(l, l.s.stmts.before, []any{l.room, int64(seq)}, seq-1, limit, rawEntry.message)
+	msgs, err := newestFirst(l, l.s.reads.before, []any{l.room, int64(seq)}, seq-1, limit, rawEntry.message)
 	if err != nil {
 		return nil, fmt.Errorf("read room %s before seq %d: %w", l.room, seq, err)
 	}
@@ -58,7 +58,7 @@ func (l *Log) Recent(n int) ([]chat.Entry, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	es, err := newestFirst(l, l.s.stmts.recent, []any{l.room}, math.MaxUint64, n, rawEntry.entry)
+	es, err := newestFirst(l, l.s.reads.recent, []any{l.room}, math.MaxUint64, n, rawEntry.entry)
 	if err != nil {
 		return nil, fmt.Errorf("read recent messages of room %s: %w", l.room, err)
 	}
@@ -105,7 +105,7 @@ func (l *Log) Lookup(clientID, msgID string) (chat.Message, bool, error) {
 	// the oldest match is the oldest in the first segment with any.
 	var m chat.Message
 	found, seg := false, int64(0)
-	err := l.eachChunk(l.s.stmts.lookup, []any{l.room, clientID}, func(c chunk) (bool, error) {
+	err := l.eachChunk(l.s.reads.lookup, []any{l.room, clientID}, func(c chunk) (bool, error) {
 		if found && segOf(c.last) != seg {
 			return false, nil
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 )
 
 // pruneSlack is how far past KeepMessages a log may grow before it is
@@ -32,19 +31,19 @@ func (e *pruneError) Unwrap() error { return e.err }
 // senders rows of the segments that emptied. It returns how many messages
 // it deleted. Counting from the oldest end keeps the cost proportional to
 // what is deleted rather than to what is kept.
-func (s *Store) pruneTx(ctx context.Context, tx *sql.Tx, key, excess int64) (int64, error) {
-	upTo, n, err := s.prunable(ctx, tx, key, excess)
+func (s *Store) pruneTx(ctx context.Context, key, excess int64) (int64, error) {
+	upTo, n, err := s.prunable(ctx, key, excess)
 	if err != nil || n == 0 {
 		return 0, err
 	}
-	if _, err := tx.StmtContext(ctx, s.stmts.dropChunks).ExecContext(ctx, key, upTo); err != nil {
+	if _, err := s.writes.dropChunks.ExecContext(ctx, key, upTo); err != nil {
 		return 0, err
 	}
 	// The segments below upTo's have no chunks left.
-	if _, err := tx.StmtContext(ctx, s.stmts.dropSenders).ExecContext(ctx, key, segOf(uint64(upTo))); err != nil {
+	if _, err := s.writes.dropSenders.ExecContext(ctx, key, segOf(uint64(upTo))); err != nil {
 		return 0, err
 	}
-	if _, err := tx.StmtContext(ctx, s.stmts.shrinkLog).ExecContext(ctx, n, key); err != nil {
+	if _, err := s.writes.shrinkLog.ExecContext(ctx, n, key); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -52,8 +51,8 @@ func (s *Store) pruneTx(ctx context.Context, tx *sql.Tx, key, excess int64) (int
 
 // prunable finds the chunks to delete: those up to last_seq upTo, holding
 // n messages.
-func (s *Store) prunable(ctx context.Context, tx *sql.Tx, key, excess int64) (upTo, n int64, err error) {
-	rows, err := tx.StmtContext(ctx, s.stmts.oldest).QueryContext(ctx, key)
+func (s *Store) prunable(ctx context.Context, key, excess int64) (upTo, n int64, err error) {
+	rows, err := s.writes.oldest.QueryContext(ctx, key)
 	if err != nil {
 		return 0, 0, err
 	}

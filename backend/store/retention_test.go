@@ -1,7 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -120,4 +123,35 @@ func countRows(t *testing.T, s *Store, room string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestPruneFailureKeepsMessages: when the prune within an Append fails,
+// the Append still stores its messages (in a second transaction), the
+// failure is logged, and a later Append prunes.
+func TestPruneFailureKeepsMessages(t *testing.T) {
+	var logged bytes.Buffer
+	s := openAt(t, tempDB(t), Options{KeepMessages: 10, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	l := s.Log("r")
+	mustAppend(t, l, entries(1, 10))
+	if _, err := s.db.Exec(`CREATE TRIGGER refuse BEFORE DELETE ON chunks BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, entries(11, 20))
+	if got := countRows(t, s, "r"); got != 20 {
+		t.Errorf("after a failed prune: got %d messages, want all 20", got)
+	}
+	if msgs, err := l.After(10, 100); err != nil || len(msgs) != 10 {
+		t.Errorf("After(10) after a failed prune: got %v, %v", msgSeqs(msgs), err)
+	}
+	if !strings.Contains(logged.String(), "prune room log") || !strings.Contains(logged.String(), "refused") {
+		t.Errorf("log: got %q, want the prune's failure", logged.String())
+	}
+	if _, err := s.db.Exec(`DROP TRIGGER refuse`); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, entries(21, 30))
+	checkKept(t, s, "r", 10, 30, 10)
+	if got := countRows(t, s, "r"); got != 10 {
+		t.Errorf("after the next Append: got %d messages, want 10", got)
+	}
 }

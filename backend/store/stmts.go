@@ -6,18 +6,27 @@ import (
 	"errors"
 )
 
-// statements are prepared once at Open for the hot paths: the host runs
-// Append (and, every so often, a prune within it) for every batch of
-// messages and After for every member that resumes.
-type statements struct {
+// readStatements are prepared once at Open, on the pool, for the reads
+// the host makes often: After for every member that resumes, LastSeq and
+// Lookup for resends.
+type readStatements struct {
+	lastSeq *sql.Stmt // room → log key, last_seq
+	after   *sql.Stmt // room, seq → chunks ascending
+	before  *sql.Stmt // room, seq → chunks descending
+	recent  *sql.Stmt // room → chunks descending
+	lookup  *sql.Stmt // room, client → the client's chunks, by segment
+}
+
+// writeStatements are prepared once at Open on the write connection, for
+// Append (and the prune within it), which the host runs for every batch
+// of messages, and the transaction around it.
+type writeStatements struct {
+	begin, commit, rollback *sql.Stmt
+
 	lastSeq      *sql.Stmt // room → log key, last_seq
 	upsertLog    *sql.Stmt // room, first and last seq, added messages → log key, rows
 	insertChunk  *sql.Stmt // log key, first_seq, last_seq, count, body
 	insertSender *sql.Stmt // log key, segment, client ID
-	after        *sql.Stmt // room, seq → chunks ascending
-	before       *sql.Stmt // room, seq → chunks descending
-	recent       *sql.Stmt // room → chunks descending
-	lookup       *sql.Stmt // room, client → the client's chunks ascending
 	oldest       *sql.Stmt // log key → last_seq, count ascending
 	dropChunks   *sql.Stmt // log key, last_seq: delete chunks up to it
 	dropSenders  *sql.Stmt // log key, segment: delete senders below it
@@ -65,35 +74,31 @@ const (
 	shrinkLogSQL   = `UPDATE logs SET rows = rows - ? WHERE id = ?`
 )
 
-func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
-	st := &statements{}
-	for _, q := range st.queries() {
-		stmt, err := db.PrepareContext(ctx, q.sql)
-		if err != nil {
-			st.close()
-			return nil, err
-		}
-		*q.dst = stmt
-	}
-	return st, nil
-}
-
-func (st *statements) queries() []struct {
+// query is a statement to prepare and where to put it.
+type query struct {
 	dst **sql.Stmt
 	sql string
-} {
-	return []struct {
-		dst **sql.Stmt
-		sql string
-	}{
+}
+
+func (st *readStatements) queries() []query {
+	return []query{
 		{&st.lastSeq, lastSeqSQL},
-		{&st.upsertLog, upsertLogSQL},
-		{&st.insertChunk, insertChunkSQL},
-		{&st.insertSender, insertSenderSQL},
 		{&st.after, afterSQL},
 		{&st.before, beforeSQL},
 		{&st.recent, recentSQL},
 		{&st.lookup, lookupSQL},
+	}
+}
+
+func (st *writeStatements) queries() []query {
+	return []query{
+		{&st.begin, `BEGIN IMMEDIATE`},
+		{&st.commit, `COMMIT`},
+		{&st.rollback, `ROLLBACK`},
+		{&st.lastSeq, lastSeqSQL},
+		{&st.upsertLog, upsertLogSQL},
+		{&st.insertChunk, insertChunkSQL},
+		{&st.insertSender, insertSenderSQL},
 		{&st.oldest, oldestSQL},
 		{&st.dropChunks, dropChunksSQL},
 		{&st.dropSenders, dropSendersSQL},
@@ -101,9 +106,28 @@ func (st *statements) queries() []struct {
 	}
 }
 
-func (st *statements) close() error {
+// preparer is a *sql.DB or a *sql.Conn.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// prepareQueries prepares qs on p; on error it closes those it prepared.
+func prepareQueries(ctx context.Context, p preparer, qs []query) error {
+	for _, q := range qs {
+		stmt, err := p.PrepareContext(ctx, q.sql)
+		if err != nil {
+			closeQueries(qs)
+			return err
+		}
+		*q.dst = stmt
+	}
+	return nil
+}
+
+// closeQueries closes the statements of qs that were prepared.
+func closeQueries(qs []query) error {
 	var errs []error
-	for _, q := range st.queries() {
+	for _, q := range qs {
 		if *q.dst != nil {
 			errs = append(errs, (*q.dst).Close())
 		}

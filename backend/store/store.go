@@ -48,7 +48,11 @@ type Store struct {
 	logger *slog.Logger
 	lock   *fileLock
 	db     *sql.DB
-	stmts  *statements
+	reads  *readStatements
+	// wconn is the connection that Appends write on, with writes prepared
+	// on it; whoever holds wmu uses them.
+	wconn  *sql.Conn
+	writes *writeStatements
 
 	// wmu serialises write transactions, so that writers queue here
 	// instead of spinning in SQLite's busy handler. It guards the
@@ -116,8 +120,14 @@ func (s *Store) Close() error {
 // closeAll closes whatever open got as far as opening, lock last.
 func (s *Store) closeAll() error {
 	var errs []error
-	if s.stmts != nil {
-		errs = append(errs, s.stmts.close())
+	if s.reads != nil {
+		errs = append(errs, closeQueries(s.reads.queries()))
+	}
+	if s.writes != nil {
+		errs = append(errs, closeQueries(s.writes.queries()))
+	}
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
 	}
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
