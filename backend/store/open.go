@@ -12,7 +12,7 @@ import (
 
 // Connection settings.
 const (
-	maxConns      = 4    // one writer at a time (wmu) plus concurrent readers
+	maxConns      = 4    // one kept for Appends (see Store.wconn), the rest for reads and other writes
 	busyTimeoutMS = 5000 // only a checkpoint or a foreign reader can make us wait
 )
 
