@@ -1,8 +1,6 @@
 package store
 
-import (
-	"context"
-)
+import "context"
 
 // pruneSlack is how far past KeepMessages a log may grow before it is
 // pruned back: 1% of the retention, at least 1 and at most 1000
@@ -25,12 +23,13 @@ type pruneError struct{ err error }
 func (e *pruneError) Error() string { return "prune: " + e.err.Error() }
 func (e *pruneError) Unwrap() error { return e.err }
 
-// pruneTx deletes, in tx, the oldest chunks of the log with the given key
-// that hold only messages beyond the newest KeepMessages: whole chunks,
-// oldest first, while together they hold at most excess messages, and the
-// senders rows of the segments that emptied. It returns how many messages
-// it deleted. Counting from the oldest end keeps the cost proportional to
-// what is deleted rather than to what is kept.
+// pruneTx deletes the oldest chunks of the log with the given key that
+// hold only messages beyond the newest KeepMessages: whole chunks, oldest
+// first, while together they hold at most excess messages, and the
+// senders rows of the segments that emptied. It runs in the Append's
+// transaction and returns how many messages it deleted. Counting from the
+// oldest end keeps the cost proportional to what is deleted rather than to
+// what is kept.
 func (s *Store) pruneTx(ctx context.Context, key, excess int64) (int64, error) {
 	upTo, n, err := s.prunable(ctx, key, excess)
 	if err != nil || n == 0 {
