@@ -21,7 +21,9 @@ APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
 FUZZTIME ?= 200000x
 FUZZ_TARGETS := \
 	./backend/chat:FuzzCleanText ./backend/bench:FuzzParseLine \
-	./backend/protocol:FuzzDecode ./backend/protocol:FuzzLineReader \
+	./backend/bench:FuzzParseMsgsFrame ./backend/store:FuzzChunkReader \
+	./backend/protocol:FuzzDecode ./backend/protocol:FuzzAppendMsgs \
+	./backend/protocol:FuzzLineReader \
 	./backend/discovery:FuzzUnescape ./backend/discovery:FuzzParseTXT \
 	./backend/discovery:FuzzTXTOverTheWire ./backend/discovery:FuzzRoomTXTRoundTrip \
 	./backend/discovery:FuzzObserve ./backend/discovery:FuzzReply
