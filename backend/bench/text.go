@@ -88,7 +88,9 @@ func appendMsgID(dst []byte, s int, q uint64) []byte {
 	return strconv.AppendUint(dst, q, 10)
 }
 
-// parseUint reads a decimal number of 1 to 19 digits at the start of b.
+// parseUint reads a decimal number of 1 to 19 digits at the start of b,
+// written as strconv writes it: a leading zero only in "0" itself, so a
+// message whose numbers a host mangled into "00" or "07" is not intact.
 // (Taking eight digits per step in one 64-bit word was slower here:
 // these numbers are short, BenchmarkParseLine.)
 func parseUint(b []byte) (v uint64, rest []byte, ok bool) {
@@ -103,7 +105,7 @@ func parseUint(b []byte) (v uint64, rest []byte, ok bool) {
 		}
 		v = v*10 + uint64(d)
 	}
-	if i == 0 {
+	if i == 0 || i > 1 && b[0] == '0' {
 		return 0, b, false
 	}
 	return v, b[i:], true

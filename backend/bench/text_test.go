@@ -348,7 +348,9 @@ func TestParseUint(t *testing.T) {
 		{"12345678 the quick", 12345678, " the quick", true},
 		{"1234567890123456 brown", 1234567890123456, " brown", true},
 		{"12345678901234567:fox", 12345678901234567, ":fox", true},
-		{"0012/34567890", 12, "/34567890", true},
+		{"0012/34567890", 0, "0012/34567890", false}, // not as strconv writes it
+		{"00", 0, "00", false},
+		{"0.5", 0, ".5", true},
 		{"7\xff\xff\xff\xff\xff\xff\xff\xff", 7, "\xff\xff\xff\xff\xff\xff\xff\xff", true},
 		{"9999999999999999999 lazy dog", 9999999999999999999, " lazy dog", true},
 		{"12345678901234567890 lazy dog", 0, "12345678901234567890 lazy dog", false},
