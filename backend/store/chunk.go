@@ -263,20 +263,3 @@ func (c chunk) countIn(lo, hi uint64) (int, error) {
 	}
 	return n, r.err
 }
-
-// entries decodes all of c. What it allocates is proportional to the
-// size of the body, whatever the columns claim.
-func (c chunk) entries() ([]chat.Entry, error) {
-	r := c.reader()
-	if r.err != nil {
-		return nil, r.err
-	}
-	es := make([]chat.Entry, 0, min(c.count, len(c.body)/minEntryBytes))
-	for e, ok := r.next(); ok; e, ok = r.next() {
-		es = append(es, e.entry())
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return es, nil
-}

@@ -197,13 +197,7 @@ func TestLookup(t *testing.T) {
 		{"c1", "", 0},
 	}
 	for _, tt := range tests {
-		m, ok, err := l.Lookup(tt.client, tt.id)
-		if err != nil {
-			t.Fatalf("Lookup(%q, %q): %v", tt.client, tt.id, err)
-		}
-		if ok != (tt.wantSeq != 0) || m.Seq != tt.wantSeq {
-			t.Errorf("Lookup(%q, %q): got seq %v, %v, want %v", tt.client, tt.id, m.Seq, ok, tt.wantSeq)
-		}
+		checkLookup(t, l, tt.client, tt.id, tt.wantSeq)
 	}
 	if m, _, _ := l.Lookup("c1", "m4"); m != entry(4).Message {
 		t.Errorf("Lookup message: got %+v, want %+v", m, entry(4).Message)
@@ -224,7 +218,7 @@ func TestQueryPlans(t *testing.T) {
 		{"after", afterSQL, []any{"r", 5}, "SEARCH chunks USING INDEX chunks_by_seq (log=? AND last_seq>?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
 		{"before", beforeSQL, []any{"r", 50}, "SEARCH chunks USING INDEX chunks_by_seq (log=? AND last_seq<?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?); SCALAR SUBQUERY 3; SEARCH chunks USING COVERING INDEX chunks_by_seq (log=? AND last_seq>?); SCALAR SUBQUERY 2; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
 		{"recent", recentSQL, []any{"r"}, "SEARCH chunks USING INDEX chunks_by_seq (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?)"},
-		{"lookup", lookupSQL, []any{"r", "c1"}, "SEARCH s USING PRIMARY KEY (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?); SEARCH c USING INDEX chunks_by_seq (log=? AND last_seq>? AND last_seq<?); REUSE SUBQUERY 1"},
+		{"lookup", lookupSQL, []any{"r", "c1", segBits}, "SEARCH s USING PRIMARY KEY (log=?); SCALAR SUBQUERY 1; SEARCH logs USING COVERING INDEX sqlite_autoindex_logs_1 (room_id=?); SEARCH c USING INDEX chunks_by_seq (log=? AND last_seq>? AND last_seq<?); REUSE SUBQUERY 1"},
 		{"oldest", oldestSQL, []any{1}, "SEARCH chunks USING INDEX chunks_by_seq (log=?)"},
 		{"dropChunks", dropChunksSQL, []any{1, 5}, "SEARCH chunks USING COVERING INDEX chunks_by_seq (log=? AND last_seq<?)"},
 		{"dropSenders", dropSendersSQL, []any{1, 5}, "SEARCH senders USING PRIMARY KEY (log=? AND seg<?)"},
@@ -351,13 +345,7 @@ func TestLookupAcrossChunks(t *testing.T) {
 		{"nobody", "m8000", 0},
 	}
 	for _, tt := range tests {
-		m, ok, err := l.Lookup(tt.client, tt.id)
-		if err != nil {
-			t.Fatalf("Lookup(%q, %q): %v", tt.client, tt.id, err)
-		}
-		if ok != (tt.wantSeq != 0) || m.Seq != tt.wantSeq {
-			t.Errorf("Lookup(%q, %q): got seq %v, %v, want %v", tt.client, tt.id, m.Seq, ok, tt.wantSeq)
-		}
+		m, ok := checkLookup(t, l, tt.client, tt.id, tt.wantSeq)
 		if ok && (m.ID != tt.id || m.Text != entry(m.Seq).Text) {
 			t.Errorf("Lookup(%q, %q): got %+v", tt.client, tt.id, m)
 		}
@@ -365,4 +353,18 @@ func TestLookupAcrossChunks(t *testing.T) {
 	if first, _ := l.After(0, 1); len(first) != 1 || first[0].Seq <= 5000 {
 		t.Fatalf("the oldest kept message: got %v, want one after the pruned seq 5000", msgSeqs(first))
 	}
+}
+
+// checkLookup looks up a client's message id and checks that it is found
+// with seq wantSeq, or not found for 0.
+func checkLookup(t *testing.T, l *Log, client, id string, wantSeq uint64) (chat.Message, bool) {
+	t.Helper()
+	m, ok, err := l.Lookup(client, id)
+	if err != nil {
+		t.Fatalf("Lookup(%q, %q): %v", client, id, err)
+	}
+	if ok != (wantSeq != 0) || m.Seq != wantSeq {
+		t.Errorf("Lookup(%q, %q): got seq %v, %v, want %v", client, id, m.Seq, ok, wantSeq)
+	}
+	return m, ok
 }

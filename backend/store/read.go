@@ -105,7 +105,7 @@ func (l *Log) Lookup(clientID, msgID string) (chat.Message, bool, error) {
 	// the oldest match is the oldest in the first segment with any.
 	var m chat.Message
 	found, seg := false, int64(0)
-	err := l.eachChunk(l.s.reads.lookup, []any{l.room, clientID}, func(c chunk) (bool, error) {
+	err := l.eachChunk(l.s.reads.lookup, []any{l.room, clientID, segBits}, func(c chunk) (bool, error) {
 		if found && segOf(c.last) != seg {
 			return false, nil
 		}

@@ -14,8 +14,8 @@ package store
 // seven of the thirteen pages an Append of 64 wrote. A segment is emptied
 // by pruning as a whole, with a range delete.
 
-// segBits sets the segment size, 1<<segBits seqs. lookupSQL has the
-// number written in.
+// segBits sets the segment size, 1<<segBits seqs; Lookup passes it to
+// lookupSQL.
 const segBits = 12
 
 // segOf is the segment of a chunk whose last seq is seq.

@@ -62,11 +62,11 @@ const (
 	recentSQL = `SELECT ` + chunkColumns + ` FROM chunks
 		WHERE log = ` + logOf + ` ORDER BY last_seq DESC`
 	// lookupSQL reads the chunks of the segments that hold a message from
-	// the client ?2 (12 is segBits), oldest segment first. Ordering the
+	// the client ?2 (?3 is segBits), oldest segment first. Ordering the
 	// chunks within a segment too would sort each segment's bodies.
 	lookupSQL = `SELECT c.first_seq, c.last_seq, c.count, c.body
 		FROM senders s JOIN chunks c ON c.log = s.log
-			AND c.last_seq >= s.seg << 12 AND c.last_seq < (s.seg + 1) << 12
+			AND c.last_seq >= s.seg << ?3 AND c.last_seq < (s.seg + 1) << ?3
 		WHERE s.log = ` + logOf + ` AND s.client_id = ?2 ORDER BY s.seg`
 	oldestSQL      = `SELECT last_seq, count FROM chunks WHERE log = ? ORDER BY last_seq`
 	dropChunksSQL  = `DELETE FROM chunks WHERE log = ? AND last_seq <= ?`
