@@ -20,12 +20,7 @@ import (
 func AppendMsg(dst []byte, m chat.Message) []byte {
 	dst = append(dst, `{"type":"msg","seq":`...)
 	dst = strconv.AppendUint(dst, m.Seq, 10)
-	dst = append(dst, `,"id":`...)
-	dst = appendJSONString(dst, m.ID)
-	dst = append(dst, `,"from":`...)
-	dst = appendJSONString(dst, m.From)
-	dst = append(dst, `,"text":`...)
-	dst = appendJSONString(dst, m.Text)
+	dst = appendMsgFields(append(dst, ','), m)
 	dst = append(dst, `,"ts":`...)
 	dst = strconv.AppendInt(dst, m.TS, 10)
 	return append(dst, "}\n"...)
@@ -96,13 +91,18 @@ func appendMsgsFrame(dst []byte, msgs []chat.Message) ([]byte, int) {
 
 // appendMsgItem appends m as an element of a msgs frame's "msgs" array.
 func appendMsgItem(dst []byte, m chat.Message) []byte {
-	dst = append(dst, `{"id":`...)
+	return append(appendMsgFields(append(dst, '{'), m), '}')
+}
+
+// appendMsgFields appends the fields a msg frame and an element of a msgs
+// frame share: "id":…,"from":…,"text":….
+func appendMsgFields(dst []byte, m chat.Message) []byte {
+	dst = append(dst, `"id":`...)
 	dst = appendJSONString(dst, m.ID)
 	dst = append(dst, `,"from":`...)
 	dst = appendJSONString(dst, m.From)
 	dst = append(dst, `,"text":`...)
-	dst = appendJSONString(dst, m.Text)
-	return append(dst, '}')
+	return appendJSONString(dst, m.Text)
 }
 
 const hexDigits = "0123456789abcdef"
@@ -220,6 +220,16 @@ func (s *scanner) uint() uint64 {
 	return n
 }
 
+// msgFields reads what appendMsgFields writes.
+func (s *scanner) msgFields() (id, from, text string) {
+	s.lit(`"id":`)
+	id = s.str()
+	s.lit(`,"from":`)
+	from = s.str()
+	s.lit(`,"text":`)
+	return id, from, s.str()
+}
+
 func (s *scanner) end() {
 	if s.bad || len(s.b) != 1 || s.b[0] != '}' {
 		s.bad = true
@@ -251,12 +261,8 @@ func fastMsg(line []byte) (Frame, bool) {
 	s := scanner{b: line}
 	s.lit(`{"type":"msg","seq":`)
 	seq := s.uint()
-	s.lit(`,"id":`)
-	id := s.str()
-	s.lit(`,"from":`)
-	from := s.str()
-	s.lit(`,"text":`)
-	text := s.str()
+	s.lit(`,`)
+	id, from, text := s.msgFields()
 	s.lit(`,"ts":`)
 	ts := s.uint()
 	s.end()
@@ -283,12 +289,8 @@ func fastMsgs(line []byte) (Frame, bool) {
 	// item: one allocation holds them all.
 	items := make([]MsgItem, 0, bytes.Count(s.b, []byte(`{"id":`)))
 	for {
-		s.lit(`{"id":`)
-		id := s.str()
-		s.lit(`,"from":`)
-		from := s.str()
-		s.lit(`,"text":`)
-		text := s.str()
+		s.lit(`{`)
+		id, from, text := s.msgFields()
 		s.lit(`}`)
 		if s.bad || from == "" {
 			return nil, false
