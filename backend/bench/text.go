@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
+
+	"github.com/parley-lan/parley/backend/protocol"
 )
 
 // A benchmark message's text is
@@ -357,20 +359,13 @@ func (f *nativeFrame) set(key string, val []byte, isString bool) bool {
 
 // wireFrame is the slow path for frames scanFlat declines.
 type wireFrame struct {
-	Type string     `json:"type"`
-	Seq  *uint64    `json:"seq"`
-	ID   string     `json:"id"`
-	From string     `json:"from"`
-	Text string     `json:"text"`
-	Code string     `json:"code"`
-	Msgs []wireItem `json:"msgs"`
-}
-
-// wireItem is one message of a msgs frame, on the slow path.
-type wireItem struct {
-	ID   string `json:"id"`
-	From string `json:"from"`
-	Text string `json:"text"`
+	Type string             `json:"type"`
+	Seq  *uint64            `json:"seq"`
+	ID   string             `json:"id"`
+	From string             `json:"from"`
+	Text string             `json:"text"`
+	Code string             `json:"code"`
+	Msgs []protocol.MsgItem `json:"msgs"`
 }
 
 // received is one message a native frame carried: an intact benchmark
@@ -548,7 +543,7 @@ func parseFrame(line []byte, f *nativeFrame, scratch []byte, items []received) (
 	if len(line) == 0 {
 		return lineEmpty, items
 	}
-	var batch []wireItem
+	var batch []protocol.MsgItem
 	if !scanFlat(line, f) {
 		var w wireFrame
 		if err := json.Unmarshal(line, &w); err != nil || w.Type == "" {
