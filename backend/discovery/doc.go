@@ -37,7 +37,9 @@
 // every interface on which any socket of the machine joined the group
 // (IP_MULTICAST_ALL), avahi-daemon's included. Every read therefore checks
 // the interface index the kernel reports (IP_PKTINFO / IPV6_PKTINFO) and
-// drops packets from other interfaces; where a platform reports none, the
+// drops packets from other interfaces, and those a new socket queued
+// before it was set to report interfaces (the kernel gives them index 0,
+// whichever interface they came from); where a platform reports none, the
 // socket's own membership is what there is. Queries that arrive on
 // docker0 or a VPN are never answered, even when the host's own sockets
 // receive them.

@@ -36,6 +36,7 @@ type helperArgs struct {
 	Wait   time.Duration `json:"wait,omitempty"`   // lookup, diagnose
 	Poll   time.Duration `json:"poll,omitempty"`   // announce
 	Addrs  []string      `json:"addrs,omitempty"`  // dial
+	Count  int           `json:"count,omitempty"`  // reopen: sockets to open
 }
 
 // helperMsg is one line of a helper's report.
@@ -48,6 +49,7 @@ type helperMsg struct {
 	Goroutines int               `json:"goroutines,omitempty"` // after Run or Lookup returned
 	Baseline   int               `json:"baseline,omitempty"`   // before it started
 	Elapsed    float64           `json:"elapsed_ms,omitempty"`
+	Counts     map[string]int    `json:"counts,omitempty"` // flood, reopen: packets sent, heard
 	Err        string            `json:"err,omitempty"`
 }
 
@@ -93,6 +95,10 @@ func runHelper(role string, args helperArgs) error {
 		return helperZCAdvertise(ctx, args)
 	case "zcbrowse":
 		return helperZCBrowse(ctx, args)
+	case "flood":
+		return helperFlood(ctx, args)
+	case "reopen":
+		return helperReopen(ctx, args)
 	}
 	return fmt.Errorf("unknown helper role %q", role)
 }

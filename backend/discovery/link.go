@@ -31,6 +31,9 @@ type link struct {
 	ifi net.Interface
 	v4  *ipv4.PacketConn // nil without IPv4
 	v6  *ipv6.PacketConn // nil without IPv6
+	// tells4 and tells6 say whether the socket reports the arrival
+	// interface of each packet (IP_PKTINFO, IPV6_PKTINFO).
+	tells4, tells6 bool
 }
 
 // packet is one mDNS message heard on a link.
@@ -46,10 +49,10 @@ func openLink(ifi net.Interface, has4, has6 bool) (*link, error) {
 	l := &link{ifi: ifi}
 	var err4, err6 error
 	if has4 {
-		l.v4, err4 = listen4(&ifi)
+		l.v4, l.tells4, err4 = listen4(&ifi)
 	}
 	if has6 {
-		l.v6, err6 = listen6(&ifi)
+		l.v6, l.tells6, err6 = listen6(&ifi)
 	}
 	if l.v4 == nil && l.v6 == nil {
 		return nil, fmt.Errorf("%s: join mDNS group: %w", ifi.Name, errors.Join(err4, err6, errNoFamily(has4, has6)))
@@ -73,38 +76,41 @@ func families(addrs []netip.Addr) (has4, has6 bool) {
 	return has4, has6
 }
 
-func listen4(ifi *net.Interface) (*ipv4.PacketConn, error) {
+// listen4 opens ifi's IPv4 socket and reports whether it tells the
+// arrival interface of each packet (some platforms cannot).
+func listen4(ifi *net.Interface) (*ipv4.PacketConn, bool, error) {
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: groupV4.AsSlice(), Port: mdnsPort})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	p := ipv4.NewPacketConn(c)
+	tells := p.SetControlMessage(ipv4.FlagInterface, true) == nil
 	group := &net.UDPAddr{IP: groupV4.AsSlice()}
 	err = errors.Join(p.JoinGroup(ifi, group), p.SetMulticastInterface(ifi),
 		p.SetMulticastTTL(255), p.SetTTL(255), p.SetMulticastLoopback(true))
 	if err != nil {
 		p.Close()
-		return nil, err
+		return nil, false, err
 	}
-	_ = p.SetControlMessage(ipv4.FlagInterface, true) // unsupported on some platforms
-	return p, nil
+	return p, tells, nil
 }
 
-func listen6(ifi *net.Interface) (*ipv6.PacketConn, error) {
+// listen6 is listen4 for IPv6.
+func listen6(ifi *net.Interface) (*ipv6.PacketConn, bool, error) {
 	c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: groupV6.AsSlice(), Port: mdnsPort})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	p := ipv6.NewPacketConn(c)
+	tells := p.SetControlMessage(ipv6.FlagInterface, true) == nil
 	group := &net.UDPAddr{IP: groupV6.AsSlice()}
 	err = errors.Join(p.JoinGroup(ifi, group), p.SetMulticastInterface(ifi),
 		p.SetMulticastHopLimit(255), p.SetHopLimit(255), p.SetMulticastLoopback(true))
 	if err != nil {
 		p.Close()
-		return nil, err
+		return nil, false, err
 	}
-	_ = p.SetControlMessage(ipv6.FlagInterface, true)
-	return p, nil
+	return p, tells, nil
 }
 
 // serve reads both sockets on goroutines added to wg, handing each mDNS
@@ -119,7 +125,7 @@ func (l *link) serve(wg *sync.WaitGroup, handle func(packet)) {
 					return n, 0, from, err
 				}
 				return n, cm.IfIndex, from, err
-			}, false, handle)
+			}, false, l.tells4, handle)
 		})
 	}
 	if l.v6 != nil {
@@ -130,15 +136,16 @@ func (l *link) serve(wg *sync.WaitGroup, handle func(packet)) {
 					return n, 0, from, err
 				}
 				return n, cm.IfIndex, from, err
-			}, true, handle)
+			}, true, l.tells6, handle)
 		})
 	}
 }
 
 // read is the loop of one socket; readFrom returns the arrival interface
-// index, 0 when unknown. It returns once the socket is closed, or after
-// 100 read errors in a row, each followed by a 10 ms pause.
-func (l *link) read(readFrom func([]byte) (int, int, net.Addr, error), v6 bool, handle func(packet)) {
+// index, 0 when unknown, and tells says whether the socket reports it. It
+// returns once the socket is closed, or after 100 read errors in a row,
+// each followed by a 10 ms pause.
+func (l *link) read(readFrom func([]byte) (int, int, net.Addr, error), v6, tells bool, handle func(packet)) {
 	buf := make([]byte, maxPacket)
 	for failures := 0; failures < 100; {
 		n, ifIndex, from, err := readFrom(buf)
@@ -151,8 +158,8 @@ func (l *link) read(readFrom func([]byte) (int, int, net.Addr, error), v6 bool, 
 			continue
 		}
 		failures = 0
-		if ifIndex != 0 && ifIndex != l.ifi.Index {
-			continue // heard on another interface
+		if !l.heardHere(ifIndex, tells) {
+			continue
 		}
 		m := new(dns.Msg)
 		if m.Unpack(buf[:n]) != nil {
@@ -160,6 +167,19 @@ func (l *link) read(readFrom func([]byte) (int, int, net.Addr, error), v6 bool, 
 		}
 		handle(packet{msg: m, from: l.sender(from), v6: v6})
 	}
+}
+
+// heardHere reports whether a packet with arrival interface ifIndex is
+// this link's. A socket that tells interfaces still gives index 0 for a
+// packet it queued before it was asked to tell them (Linux): a packet
+// from any interface, dropped like those from other interfaces, as mDNS
+// says everything again soon. Only a socket that cannot tell takes 0 as
+// its own.
+func (l *link) heardHere(ifIndex int, tells bool) bool {
+	if ifIndex == 0 {
+		return !tells
+	}
+	return ifIndex == l.ifi.Index
 }
 
 // sender returns from as an AddrPort, zoned with this interface when it is
