@@ -57,6 +57,36 @@ func (r *recorder) waitFor(t *testing.T, name string, ok func(any) bool) any {
 	return nil
 }
 
+// messages lists the messages of every room:messages event so far.
+func (r *recorder) messages() []MessageDTO {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []MessageDTO
+	for _, e := range r.events {
+		if b, ok := e.data.(MessagesDTO); ok && e.name == EventMessages {
+			out = append(out, b.Messages...)
+		}
+	}
+	return out
+}
+
+// waitForMessage returns the first message of a room:messages event that
+// satisfies ok.
+func (r *recorder) waitForMessage(t *testing.T, ok func(MessageDTO) bool) MessageDTO {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range r.messages() {
+			if ok(m) {
+				return m
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("no room:messages event held a matching message")
+	return MessageDTO{}
+}
+
 // newApp returns a started App with discovery off (these tests run in the
 // default network namespace, where mDNS must stay quiet) and a nickname.
 func newApp(t *testing.T, nick string) (*App, *recorder) {
@@ -149,11 +179,11 @@ func TestHostJoinChatAndClose(t *testing.T) {
 	if err != nil || id == "" {
 		t.Fatalf("Send: %q, %v", id, err)
 	}
-	got := hostRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).ID == id }).(MessageDTO)
+	got := hostRec.waitForMessage(t, func(m MessageDTO) bool { return m.ID == id })
 	if got.From != "bob" || got.Text != "hello <b>alice</b>" || got.Mine {
 		t.Errorf("host got %+v", got)
 	}
-	mine := guestRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).ID == id }).(MessageDTO)
+	mine := guestRec.waitForMessage(t, func(m MessageDTO) bool { return m.ID == id })
 	if !mine.Mine {
 		t.Errorf("guest's own message not marked mine: %+v", mine)
 	}

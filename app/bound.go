@@ -126,7 +126,7 @@ func (a *App) JoinAddress(address string) (s SessionDTO, err error) {
 }
 
 // Send posts a message to the current room and returns its id; the
-// message itself comes back as a room:message event.
+// message itself comes back in a room:messages event.
 func (a *App) Send(text string) (id string, err error) {
 	defer a.guard("Send", &err)
 	r := a.current()
@@ -141,6 +141,16 @@ func (a *App) Send(text string) (id string, err error) {
 func (a *App) Leave() (err error) {
 	defer a.guard("Leave", &err)
 	a.leave()
+	return nil
+}
+
+// MessagesShown is the window saying it has drawn the last room:messages
+// event, so that the next one may come (see messageBatcher).
+func (a *App) MessagesShown() (err error) {
+	defer a.guard("MessagesShown", &err)
+	if r := a.current(); r != nil {
+		r.batch.shown()
+	}
 	return nil
 }
 
@@ -230,7 +240,7 @@ func (a *App) clientID() string {
 // join starts a session and makes it current. A joined room (not our
 // own) is saved, with its outbox, so the app rejoins it when reopened.
 func (a *App) join(cfg peer.JoinConfig, address string, hosting bool) (SessionDTO, error) {
-	r := &roomSession{app: a, nick: cfg.Nick, address: address, hosting: hosting}
+	r := (&roomSession{app: a, nick: cfg.Nick, address: address, hosting: hosting}).withBatcher()
 	cfg.OnEvent = r.onEvent
 	cfg.Logger = a.log.With("part", "client")
 	cfg.ClientID = a.clientID()
@@ -272,7 +282,7 @@ func (a *App) restore() {
 	if err != nil {
 		return
 	}
-	r := &roomSession{app: a, nick: nick, address: saved.Address, room: saved.Room, state: client.StateConnecting}
+	r := (&roomSession{app: a, nick: nick, address: saved.Address, room: saved.Room, state: client.StateConnecting}).withBatcher()
 	outbox, written := a.loadOutbox(saved.Room.ID)
 	r.written = written
 	sess, err := peer.Resume(peer.JoinConfig{

@@ -10,7 +10,7 @@ import (
 // Event names, shared with frontend/src/lib/events.ts.
 const (
 	EventRooms    = "lobby:rooms"   // []RoomDTO, the whole list
-	EventMessage  = "room:message"  // MessageDTO
+	EventMessages = "room:messages" // MessagesDTO: new messages, in batches
 	EventPresence = "room:presence" // PresenceDTO
 	EventState    = "room:state"    // StateDTO
 	EventClosed   = "room:closed"   // ClosedDTO: the session is over

@@ -28,13 +28,12 @@ func appAt(t *testing.T, dir, nick string) (*App, *recorder) {
 	return a, rec
 }
 
-// messagesFrom lists the texts of room:message events from nick.
+// messagesFrom lists the texts of the messages from nick in room:messages
+// events.
 func (r *recorder) messagesFrom(nick string) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	var out []string
-	for _, e := range r.events {
-		if m, ok := e.data.(MessageDTO); ok && e.name == EventMessage && m.From == nick {
+	for _, m := range r.messages() {
+		if m.From == nick {
 			out = append(out, m.Text)
 		}
 	}
@@ -60,7 +59,7 @@ func TestReopenedAppDeliversPendingMessages(t *testing.T) {
 	if _, err := guest.Send("before the outage"); err != nil {
 		t.Fatal(err)
 	}
-	hostRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).Text == "before the outage" })
+	hostRec.waitForMessage(t, func(m MessageDTO) bool { return m.Text == "before the outage" })
 
 	link.Cut()
 	for _, text := range []string{"typed offline 1", "typed offline 2"} {
@@ -84,7 +83,7 @@ func TestReopenedAppDeliversPendingMessages(t *testing.T) {
 		t.Errorf("restored pending message written at %d, want the time it was typed", ts)
 	}
 	link.Restore()
-	hostRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).Text == "typed offline 2" })
+	hostRec.waitForMessage(t, func(m MessageDTO) bool { return m.Text == "typed offline 2" })
 	time.Sleep(300 * time.Millisecond) // room for a duplicate to show up
 	got := hostRec.messagesFrom("bob")
 	want := []string{"before the outage", "typed offline 1", "typed offline 2"}
@@ -143,9 +142,9 @@ func TestHostingAgainBringsTheRoomBack(t *testing.T) {
 	if _, err := guest.JoinAddress(again.Room.Address); err != nil {
 		t.Fatal(err)
 	}
-	guestRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).Text == "chapter 2" })
+	guestRec.waitForMessage(t, func(m MessageDTO) bool { return m.Text == "chapter 2" })
 	host.Send("new chapter")
-	m := guestRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).Text == "new chapter" }).(MessageDTO)
+	m := guestRec.waitForMessage(t, func(m MessageDTO) bool { return m.Text == "new chapter" })
 	if m.Seq != 4 {
 		t.Errorf("first message after re-hosting has seq %d, want 4", m.Seq)
 	}
@@ -166,7 +165,7 @@ func TestLoadOlder(t *testing.T) {
 	if _, err := guest.JoinAddress(hs.Room.Address); err != nil {
 		t.Fatal(err)
 	}
-	guestRec.waitFor(t, EventMessage, func(d any) bool { return d.(MessageDTO).Text == "m250" })
+	guestRec.waitForMessage(t, func(m MessageDTO) bool { return m.Text == "m250" })
 	s, _ := guest.Session()
 	oldest := s.Messages[0].Seq
 	if oldest != 51 {

@@ -23,6 +23,7 @@ type roomSession struct {
 	hosting bool
 	sess    *peer.Session
 	leaving bool // Leave was asked for; guarded by app.mu
+	batch   *messageBatcher
 
 	mu       sync.Mutex // guards the following
 	room     chat.Room  // from the welcome, or the saved session until then
@@ -71,14 +72,24 @@ func (r *roomSession) started(sess *peer.Session) {
 	}
 }
 
+// withBatcher gives r its message batcher, and returns it.
+func (r *roomSession) withBatcher() *roomSession {
+	r.batch = newMessageBatcher(func(m MessagesDTO) { r.app.emit(EventMessages, m) })
+	return r
+}
+
 // onEvent turns client events into window events, keeping the snapshot
-// current.
+// current. Messages go in batches (see messageBatcher); any other event
+// first sends the messages before it.
 func (r *roomSession) onEvent(e client.Event) {
 	you := r.nick
+	if m, ok := e.(client.MessageEvent); ok {
+		r.addMessage(m.Message)
+		r.batch.add(messageDTO(m.Message, you))
+		return
+	}
+	r.batch.flush()
 	switch e := e.(type) {
-	case client.MessageEvent:
-		r.addMessage(e.Message)
-		r.app.emit(EventMessage, messageDTO(e.Message, you))
 	case client.PresenceEvent:
 		r.setMembers(e.Members)
 		r.app.emit(EventPresence, PresenceDTO{Kind: e.Kind, Nick: e.Nick, TS: e.TS, Members: memberDTOs(e.Members, you)})
@@ -180,6 +191,8 @@ func (a *App) watch(r *roomSession) {
 		reason = userError(err).Error()
 	}
 	a.log.Info("session ended", "reason", reason)
+	r.batch.flush()
+	r.batch.stop()
 	a.forget(r)
 	a.closeHost(true)
 	a.emit(EventClosed, ClosedDTO{Reason: reason})
@@ -204,6 +217,7 @@ func (a *App) disconnect(forget bool) {
 	a.mu.Unlock()
 	if r != nil {
 		r.sess.Leave()
+		r.batch.stop()
 		if forget {
 			a.forget(r)
 		}

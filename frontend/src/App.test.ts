@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, waitFor, within } from '@testing-library/svelte';
 import { emit, fakeLayout, installEventBus, mockedApi, renderApp, screen, handlers } from './test/harness';
 import { iface, member, message, networkReport, recentRoom, room, session } from './test/fixtures';
+import { TIMELINE_MAX } from './lib/state/parley.svelte';
 
 vi.mock('$lib/api', async (importOriginal) => {
   const real = await importOriginal<typeof import('$lib/api')>();
@@ -22,6 +23,7 @@ vi.mock('$lib/api', async (importOriginal) => {
     recentRooms: vi.fn(),
     joinRecent: vi.fn(),
     copyInviteLink: vi.fn(),
+    messagesShown: vi.fn(),
   };
 });
 vi.mock('$lib/events', () => ({ subscribe: vi.fn(), on: vi.fn() }));
@@ -35,6 +37,7 @@ beforeEach(() => {
   mockedApi.loadOlder.mockResolvedValue({ messages: [], more: false });
   mockedApi.hostedRooms.mockResolvedValue([]);
   mockedApi.recentRooms.mockResolvedValue([]);
+  mockedApi.messagesShown.mockResolvedValue(undefined);
 });
 
 const lobbyHeading = () => screen.getByRole('heading', { name: 'Rooms on this network' });
@@ -278,7 +281,7 @@ describe('room view', () => {
     expect(mockedApi.send).toHaveBeenCalledTimes(1);
   });
 
-  it('shows a sent message as pending until room:message with the same id arrives', async () => {
+  it('shows a sent message as pending until room:messages brings the same id', async () => {
     mockedApi.send.mockResolvedValue('m-42');
     const { user } = await inRoom();
     await user.keyboard('on my way{Enter}');
@@ -287,10 +290,10 @@ describe('room view', () => {
     expect(pending).toHaveAttribute('data-status', 'sending');
     expect(within(pending).getByText('sending…')).toBeInTheDocument();
 
-    await emit('room:message', message({ id: 'other', from: 'grace', text: 'cool' }));
+    await emit('room:messages', batch(message({ id: 'other', from: 'grace', text: 'cool' })));
     expect(screen.getByText('on my way').closest('li')).toHaveAttribute('data-status', 'sending');
 
-    await emit('room:message', message({ id: 'm-42', from: 'ada', text: 'on my way', mine: true }));
+    await emit('room:messages', batch(message({ id: 'm-42', from: 'ada', text: 'on my way', mine: true })));
     const sent = screen.getAllByText('on my way');
     expect(sent).toHaveLength(1);
     expect(sent[0].closest('li')).toHaveAttribute('data-status', 'sent');
@@ -303,7 +306,7 @@ describe('room view', () => {
     mockedApi.send.mockReturnValue(new Promise((r) => (resolveSend = r)));
     const { user } = await inRoom();
     await user.keyboard('quick{Enter}');
-    await emit('room:message', message({ id: 'fast', from: 'ada', text: 'quick', mine: true }));
+    await emit('room:messages', batch(message({ id: 'fast', from: 'ada', text: 'quick', mine: true })));
     resolveSend('fast');
     await waitFor(() => expect(screen.getAllByText('quick')).toHaveLength(1));
     expect(screen.queryByText('sending…')).toBeNull();
@@ -386,7 +389,7 @@ describe('room view', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('The host left the room.');
     expect(mockedApi.listRooms).toHaveBeenCalled();
     // Late events for the old room are ignored.
-    await emit('room:message', message({ text: 'ghost' }));
+    await emit('room:messages', batch(message({ text: 'ghost' })));
     expect(screen.queryByText('ghost')).toBeNull();
   });
 
@@ -401,7 +404,7 @@ describe('room view', () => {
   it('renders peer text as literal text, never HTML', async () => {
     const evil = '<img src=x onerror=alert(1)>';
     const { container } = await inRoom(session({ messages: [message({ from: '<b>x</b>', text: evil })] }));
-    await emit('room:message', message({ text: `${evil}\n<script>alert(2)</script>` }));
+    await emit('room:messages', batch(message({ text: `${evil}\n<script>alert(2)</script>` })));
     expect(screen.getByText(evil)).toBeInTheDocument();
     expect(screen.getByText('<b>x</b>')).toBeInTheDocument();
     expect(container.querySelector('.items img, .items script, .items b')).toBeNull();
@@ -435,7 +438,7 @@ describe('startup', () => {
     expect(Object.keys(handlers).sort()).toEqual([
       'lobby:rooms',
       'room:closed',
-      'room:message',
+      'room:messages',
       'room:presence',
       'room:refused',
       'room:state',
@@ -446,6 +449,11 @@ describe('startup', () => {
 });
 
 // Messages with seq from..to (inclusive), ids s<seq>, texts "m<seq>", one author per run.
+/** batch wraps messages in a room:messages payload with nothing left out. */
+function batch(...messages: ReturnType<typeof message>[]) {
+  return { messages, skipped: 0, confirmed: [] as string[] };
+}
+
 function run(from: number, to: number, over: Partial<ReturnType<typeof message>> = {}) {
   const t = Date.now() - 3_600_000;
   return Array.from({ length: to - from + 1 }, (_, i) =>
@@ -585,10 +593,41 @@ describe('scroll-back', () => {
     expect(screen.getByText('No messages yet')).toBeInTheDocument();
   });
 
+  it('keeps the newest TIMELINE_MAX messages of a busy room; the older ones are a page away', async () => {
+    mockedApi.loadOlder.mockReturnValue(new Promise(() => {}));
+    await inRoom(session({ messages: run(1, 2) }));
+    await emit('room:messages', batch(...run(3, TIMELINE_MAX + 52)));
+    const shown = bubbles();
+    expect(shown).toHaveLength(TIMELINE_MAX);
+    expect(shown[0]).toBe('m53');
+    expect(shown.at(-1)).toBe(`m${TIMELINE_MAX + 52}`);
+    await screen.findByText('Loading earlier messages…');
+    expect(mockedApi.loadOlder).toHaveBeenLastCalledWith(53);
+  });
+
+  it('starts again from a batch that follows messages left out, and confirms our own among them', async () => {
+    mockedApi.send.mockResolvedValue('mine-1');
+    const { user } = await inRoom(session({ messages: run(1, 3) }));
+    await user.keyboard('on my way{Enter}');
+    expect(screen.getByText('on my way').closest('li')).toHaveAttribute('data-status', 'sending');
+    await emit('room:messages', { messages: run(600, 602), skipped: 596, confirmed: ['mine-1'] });
+    expect(bubbles()).toEqual(['m600', 'm601', 'm602']);
+    expect(screen.queryByText('on my way')).toBeNull();
+  });
+
+  it('tells Go when a batch of messages is on screen, so the next may come', async () => {
+    await inRoom(session({ messages: run(1, 2) }));
+    await new Promise((r) => setTimeout(r, 50)); // acks still due from earlier tests arrive first
+    mockedApi.messagesShown.mockClear();
+    await emit('room:messages', batch(...run(3, 4)));
+    await waitFor(() => expect(mockedApi.messagesShown).toHaveBeenCalledTimes(1));
+    expect(bubbles()).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
   it('puts a message replayed out of order where its seq says', async () => {
     await inRoom(session({ messages: [...run(1, 2), ...run(4, 4)] }));
-    await emit('room:message', run(3, 3)[0]);
-    await emit('room:message', run(5, 5)[0]);
+    await emit('room:messages', batch(run(3, 3)[0]));
+    await emit('room:messages', batch(run(5, 5)[0]));
     expect(bubbles()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
   });
 });
@@ -605,7 +644,7 @@ describe('restored session', () => {
       ...over,
     });
 
-  it('shows pending messages after the history as sending, confirmed by room:message', async () => {
+  it('shows pending messages after the history as sending, confirmed by room:messages', async () => {
     await inRoom(restored());
     const rows = [...log().querySelectorAll('li.msg')];
     expect(rows.map((r) => r.getAttribute('data-status'))).toEqual(['sent', 'sent', 'sending', 'sending']);
@@ -618,7 +657,7 @@ describe('restored session', () => {
 
     await emit('room:state', { state: 'connected', detail: '' });
     expect(screen.queryByText(/Not connected/)).toBeNull();
-    await emit('room:message', message({ seq: 3, id: 'p1', from: 'ada', text: 'sorry, running late', mine: true }));
+    await emit('room:messages', batch(message({ seq: 3, id: 'p1', from: 'ada', text: 'sorry, running late', mine: true })));
     expect(screen.getAllByText('sorry, running late')).toHaveLength(1);
     expect(screen.getByText('sorry, running late').closest('li')).toHaveAttribute('data-status', 'sent');
     expect(screen.getByText('start without me').closest('li')).toHaveAttribute('data-status', 'sending');
@@ -631,7 +670,7 @@ describe('restored session', () => {
     expect(await screen.findByText(/Not sent: The host could not save your message \(its disk is full\)\./)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     expect(mockedApi.send).toHaveBeenCalledWith('start without me');
-    await emit('room:message', message({ seq: 3, id: 'n1', from: 'ada', text: 'start without me', mine: true }));
+    await emit('room:messages', batch(message({ seq: 3, id: 'n1', from: 'ada', text: 'start without me', mine: true })));
     expect(screen.getByText('start without me').closest('li')).toHaveAttribute('data-status', 'sent');
     expect(screen.queryByText(/Not sent/)).toBeNull();
   });

@@ -144,6 +144,7 @@ describe('api', () => {
         'JoinRoom',
         'Leave',
         'LoadOlder',
+        'MessagesShown',
         'Network',
         'Profile',
         'RecentRooms',

@@ -25,6 +25,18 @@ export interface Closed {
   reason: string;
 }
 
+/**
+ * MessageBatch is the payload of room:messages: new messages, oldest first. skipped
+ * is how many came before them and were left out because the room outpaced the
+ * window; the timeline then starts again from these (earlier ones load on demand).
+ * confirmed lists the ids of this app's own messages among those left out.
+ */
+export interface MessageBatch {
+  messages: Message[];
+  skipped: number;
+  confirmed: string[];
+}
+
 /** Refused is the payload of room:refused: the host refused the message with this id. */
 export interface Refused {
   id: string;
@@ -34,7 +46,7 @@ export interface Refused {
 /** EventMap maps each event name to its payload. */
 export interface EventMap {
   'lobby:rooms': Room[];
-  'room:message': Message;
+  'room:messages': MessageBatch;
   'room:presence': Presence;
   'room:state': StateChange;
   'room:closed': Closed;

@@ -11,9 +11,13 @@ export function isoTime(ts: number): string {
   return new Date(ts).toISOString();
 }
 
+// One formatter for every tooltip: toLocaleString with options builds a new one per
+// call, which costs more than drawing the line it is for.
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 /** fullTime is the long local form used in tooltips. */
 export function fullTime(ts: number): string {
-  return new Date(ts).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return fullFormat.format(ts);
 }
 
 /** dayKey identifies the local calendar day of a timestamp. */

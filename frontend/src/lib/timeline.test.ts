@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, GROUP_GAP_MS, type Entry, type Outgoing } from './timeline';
+import { buildTimeline, GROUP_GAP_MS, keepUnchanged, type Entry, type Outgoing } from './timeline';
 import type { Message } from './api';
 
 const NOW = new Date(2026, 10, 25, 15, 0).getTime();
@@ -60,5 +60,18 @@ describe('buildTimeline', () => {
   it('marks my own presence lines', () => {
     const [p] = buildTimeline([{ kind: 'presence', key: 'p', change: 'join', nick: 'me', ts: NOW }], [], 'me', NOW);
     expect(p).toMatchObject({ type: 'presence', you: true });
+  });
+});
+
+describe('keepUnchanged', () => {
+  it('keeps the earlier object of every unchanged item, and takes the changed and new ones', () => {
+    const entries = [msg('ann', NOW - 3_000), msg('ann', NOW - 2_000)];
+    const before = buildTimeline(entries, [], 'me', NOW);
+    const after = keepUnchanged(before, buildTimeline([...entries, msg('ann', NOW - 1_000)], [], 'me', NOW));
+    expect(after).toHaveLength(3);
+    expect(after[0]).toBe(before[0]); // still first of the run, still not last: unchanged
+    expect(after[1]).not.toBe(before[1]); // no longer the last of the run
+    expect(after[1]).toMatchObject({ first: false, last: false });
+    expect(after[2]).toMatchObject({ first: false, last: true });
   });
 });

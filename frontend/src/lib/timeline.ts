@@ -41,6 +41,27 @@ export type Item =
 /** GROUP_GAP_MS is how far apart two messages by one author may be and still group. */
 export const GROUP_GAP_MS = 5 * 60_000;
 
+/**
+ * keepUnchanged returns next with every item that equals, field by field, the item
+ * of the same key in prev replaced by that earlier object. The timeline redraws an
+ * item whose object changed, so without this every new message would redraw every
+ * line shown.
+ */
+export function keepUnchanged(prev: Item[], next: Item[]): Item[] {
+  const old = new Map(prev.map((it) => [it.key, it]));
+  return next.map((it) => {
+    const was = old.get(it.key);
+    return was && sameFields(was, it) ? was : it;
+  });
+}
+
+function sameFields(a: Item, b: Item): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((k) => x[k] === y[k]);
+}
+
 /** buildTimeline lays out entries followed by outgoing messages, grouping runs by author. */
 export function buildTimeline(entries: Entry[], outgoing: Outgoing[], you: string, now: number): Item[] {
   const items: Item[] = [];

@@ -3,10 +3,20 @@
 // its methods; it talks to Go only through $lib/api and $lib/events.
 import * as api from '$lib/api';
 import type { HostedRoom, Message, NetworkReport, RecentRoom, Room, Session } from '$lib/api';
-import { subscribe, type Closed, type Presence, type Refused, type StateChange } from '$lib/events';
+import { subscribe, type Closed, type MessageBatch, type Presence, type Refused, type StateChange } from '$lib/events';
 import type { Entry, Outgoing } from '$lib/timeline';
 
 export type View = 'loading' | 'failed' | 'nick' | 'lobby' | 'room';
+
+/**
+ * TIMELINE_MAX is how many entries the timeline keeps while the reader follows the
+ * newest messages. A busy room would otherwise grow the page without end and slow
+ * every update; the oldest go, and scrolling up loads them again from the host.
+ * TIMELINE_READING_MAX is the limit while the reader is scrolled up, so that what
+ * they read, or just loaded, does not go from under them unless the room is flooded.
+ */
+export const TIMELINE_MAX = 1000;
+export const TIMELINE_READING_MAX = 5000;
 
 /**
  * History is what the top of the timeline says about earlier messages: 'none' (no
@@ -44,7 +54,7 @@ export class Parley {
   stateDetail = $state('');
   /** entries is the current room's timeline in arrival order. */
   entries = $state<Entry[]>([]);
-  /** outgoing holds sent messages that have not come back as room:message yet. */
+  /** outgoing holds sent messages that have not come back in room:messages yet. */
   outgoing = $state<Outgoing[]>([]);
   /** notice is shown in the lobby, e.g. why the last room closed. */
   notice = $state<Notice | null>(null);
@@ -56,6 +66,8 @@ export class Parley {
   recentRooms = $state<RecentRoom[]>([]);
   /** network is the state of the network check. */
   network = $state<NetworkCheck>({ state: 'idle' });
+  /** following is whether the reader is at the newest message (set by the timeline). */
+  following = true;
   /** olderError is why the last LoadOlder failed ("" otherwise). */
   olderError = $state('');
 
@@ -96,7 +108,7 @@ export class Parley {
   start(): () => void {
     const off = subscribe({
       'lobby:rooms': (rooms) => this.#onRooms(rooms),
-      'room:message': (m) => this.#onMessage(m),
+      'room:messages': (b) => this.#onMessages(b),
       'room:presence': (p) => this.#onPresence(p),
       'room:state': (s) => this.#onState(s),
       'room:closed': (c) => this.#onClosed(c),
@@ -249,7 +261,7 @@ export class Parley {
     }
   }
 
-  /** send shows text as pending at once and sends it; room:message confirms it. */
+  /** send shows text as pending at once and sends it; room:messages confirms it. */
   async send(text: string): Promise<void> {
     const localId = `l${++this.#nextLocal}`;
     this.outgoing.push({ localId, id: null, text, ts: Date.now(), error: '' });
@@ -292,7 +304,7 @@ export class Parley {
     this.notice = null;
     for (const m of session.messages) this.#addMessage(m);
     // Sent in an earlier run (or before a reload) and not acknowledged yet: shown as
-    // pending until room:message brings the same id.
+    // pending until room:messages brings the same id.
     const now = Date.now();
     for (const p of session.pending ?? []) {
       if (this.#seen.has(p.id) || this.outgoing.some((o) => o.id === p.id)) continue;
@@ -361,11 +373,44 @@ export class Parley {
     this.rooms = rooms ?? [];
   }
 
-  #onMessage(m: Message): void {
+  #onMessages(batch: MessageBatch): void {
+    this.#ackShown();
     if (!this.session) return;
-    this.#addMessage(m);
-    const i = this.outgoing.findIndex((o) => o.id === m.id);
-    if (i >= 0) this.outgoing.splice(i, 1);
+    if (batch.skipped > 0) this.#restartTimeline();
+    for (const m of batch.messages) this.#addMessage(m);
+    for (const id of batch.confirmed) this.#seen.add(id);
+    const arrived = (o: Outgoing) => o.id !== null && this.#seen.has(o.id);
+    if (this.outgoing.some(arrived)) this.outgoing = this.outgoing.filter((o) => !arrived(o));
+    this.#trim();
+  }
+
+  // #ackShown tells Go once this batch is on screen (after the next frame): Go sends
+  // the next only then, so a window slower than the room skips to the newest
+  // messages instead of falling ever further behind.
+  #ackShown(): void {
+    const ack = () => void api.messagesShown().catch(() => {});
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(ack, 0));
+    else setTimeout(ack, 0);
+  }
+
+  // #restartTimeline empties the timeline when messages were left out between what
+  // it shows and what comes next: the new ones start it again, and the ones left
+  // out are the next page of history. A LoadOlder still running is for the old one.
+  #restartTimeline(): void {
+    this.#epoch++;
+    this.entries = [];
+    this.#seen.clear();
+    this.#older = 'idle';
+    this.olderError = '';
+  }
+
+  // #trim drops the oldest entries beyond the limit (not while a page of history is
+  // on its way: it goes in front of what is shown now).
+  #trim(): void {
+    const over = this.entries.length - (this.following ? TIMELINE_MAX : TIMELINE_READING_MAX);
+    if (over <= 0 || this.#older === 'loading') return;
+    for (const e of this.entries.splice(0, over)) if (e.kind === 'message') this.#seen.delete(e.message.id);
+    this.#older = 'idle';
   }
 
   #onPresence(p: Presence): void {
@@ -373,6 +418,7 @@ export class Parley {
     if (p.members) this.session.members = p.members;
     if (p.kind !== 'join' && p.kind !== 'leave') return;
     this.entries.push({ kind: 'presence', key: `p:${++this.#nextPresence}`, change: p.kind, nick: p.nick, ts: p.ts });
+    this.#trim();
   }
 
   #onState(s: StateChange): void {
