@@ -327,6 +327,7 @@ export class Parley {
     this.#refused.clear();
     this.#older = 'idle';
     this.olderError = '';
+    this.following = true; // a new timeline opens at its newest message
   }
 
   #fail(reason: string): void {
