@@ -57,20 +57,20 @@ func (r *recorder) waitFor(t *testing.T, name string, ok func(any) bool) any {
 	return nil
 }
 
-// messages lists the messages of every room:messages event so far.
+// messages lists the messages of every room:activity event so far.
 func (r *recorder) messages() []MessageDTO {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []MessageDTO
 	for _, e := range r.events {
-		if b, ok := e.data.(MessagesDTO); ok && e.name == EventMessages {
+		if b, ok := e.data.(ActivityDTO); ok && e.name == EventActivity {
 			out = append(out, b.Messages...)
 		}
 	}
 	return out
 }
 
-// waitForMessage returns the first message of a room:messages event that
+// waitForMessage returns the first message of a room:activity event that
 // satisfies ok.
 func (r *recorder) waitForMessage(t *testing.T, ok func(MessageDTO) bool) MessageDTO {
 	t.Helper()
@@ -83,7 +83,7 @@ func (r *recorder) waitForMessage(t *testing.T, ok func(MessageDTO) bool) Messag
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("no room:messages event held a matching message")
+	t.Fatal("no room:activity event held a matching message")
 	return MessageDTO{}
 }
 
@@ -173,7 +173,9 @@ func TestHostJoinChatAndClose(t *testing.T) {
 	if gs.Hosting || gs.You != "bob" || len(gs.Members) != 2 || !gs.Members[1].You || !gs.Members[0].Host {
 		t.Errorf("guest session = %+v", gs)
 	}
-	hostRec.waitFor(t, EventPresence, func(d any) bool { p := d.(PresenceDTO); return p.Kind == "join" && p.Nick == "bob" })
+	hostRec.waitFor(t, EventActivity, func(d any) bool {
+		return slices.ContainsFunc(d.(ActivityDTO).Changes, func(c ChangeDTO) bool { return c.Kind == "join" && c.Nick == "bob" })
+	})
 
 	id, err := guest.Send("hello <b>alice</b>")
 	if err != nil || id == "" {

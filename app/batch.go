@@ -5,74 +5,138 @@ import (
 	"time"
 )
 
-// Pacing of room:messages. A webview draws a message in about as long
-// as a busy room takes to send the next one, so one event per message
-// left the window minutes behind a chatty room (and its memory growing)
-// while its user could not even type. Messages now go in batches: the
-// first after a quiet spell at once, the rest at most every
-// messageBatchEvery and only once the window said it has shown the last
-// batch (MessagesShown), or after messageShownWait without a word; and
-// never more than messageBatchMax in one event, as the window keeps no
-// more than that many live ones in view anyway. A window that draws
-// slower than the room talks thus skips to the newest messages instead
-// of falling behind.
+// Pacing of room:activity. A webview draws a message, or a member list,
+// in about as long as a busy room takes to send the next one, so one
+// event per message or per join left the window minutes behind a chatty
+// or crowded room (and its memory growing) while its user could not even
+// type. What happens in the room now goes in batches: the first after a
+// quiet spell at once, the rest at most every activityEvery and only
+// once the window said it has shown the last batch (ActivityShown), or
+// after activityShownWait without a word; and never more than
+// activityMax messages, or joins and leaves, in one event, as the window
+// keeps no more than that many live ones in view anyway. A window that
+// draws slower than the room talks thus skips to the newest messages
+// instead of falling behind.
 const (
-	messageBatchEvery = 50 * time.Millisecond
-	messageShownWait  = time.Second
-	messageBatchMax   = timelineLimit
+	activityEvery     = 50 * time.Millisecond
+	activityShownWait = time.Second
+	activityMax       = timelineLimit
 )
 
-// MessagesDTO is the payload of room:messages: new messages, oldest
-// first. Skipped is how many came before them and were left out because
-// the room outpaced the window (which then shows these alone, with
-// earlier ones a page away); Confirmed lists the ids of this app's own
-// messages among those, so the window stops showing them as sending.
-type MessagesDTO struct {
+// ActivityDTO is the payload of room:activity: what happened in the room
+// since the last one, in order. Changes are joins and leaves, each placed
+// among Messages by its At. Members is the member list after all of it,
+// or null when it did not change. Skipped is how many messages came
+// before these and were left out because the room outpaced the window
+// (which then shows these alone, with earlier ones a page away);
+// Confirmed lists the ids of this app's own messages among those, so the
+// window stops showing them as sending.
+type ActivityDTO struct {
 	Messages  []MessageDTO `json:"messages"`
+	Changes   []ChangeDTO  `json:"changes"`
+	Members   []MemberDTO  `json:"members"`
 	Skipped   int          `json:"skipped"`
 	Confirmed []string     `json:"confirmed"`
 }
 
-// messageBatcher gathers a session's messages into room:messages events.
-// Callers flush it before emitting any other room event, so the window
-// sees everything in the order it happened.
-type messageBatcher struct {
-	emit      func(MessagesDTO)
+// ChangeDTO is someone joining or leaving the room. At is how many of
+// the event's messages came before it.
+type ChangeDTO struct {
+	Kind string `json:"kind"` // "join" or "leave"
+	Nick string `json:"nick"`
+	TS   int64  `json:"ts"`
+	At   int    `json:"at"`
+}
+
+// activityBatcher gathers a session's messages, joins and leaves and
+// member lists into room:activity events. Callers flush it before
+// emitting any other room event, so the window sees everything in the
+// order it happened.
+type activityBatcher struct {
+	emit      func(ActivityDTO)
 	every     time.Duration
 	shownWait time.Duration
 	max       int
 
-	mu        sync.Mutex // guards the following, and is held while emitting
-	pending   []MessageDTO
-	skipped   int
-	confirmed []string
-	last      time.Time   // when the last event went
-	unseen    bool        // the window has not said it showed the last event
-	timer     *time.Timer // armed while a flush is due
-	stopped   bool
+	mu      sync.Mutex // guards the following, and is held while emitting
+	pending ActivityDTO
+	dirty   bool        // pending holds something to send
+	last    time.Time   // when the last event went
+	unseen  bool        // the window has not said it showed the last event
+	timer   *time.Timer // armed while a flush is due
+	stopped bool
 }
 
-func newMessageBatcher(emit func(MessagesDTO)) *messageBatcher {
-	return &messageBatcher{emit: emit, every: messageBatchEvery, shownWait: messageShownWait, max: messageBatchMax}
+func newActivityBatcher(emit func(ActivityDTO)) *activityBatcher {
+	return &activityBatcher{emit: emit, every: activityEvery, shownWait: activityShownWait, max: activityMax}
 }
 
-// add queues m, to go as soon as pacing allows (see scheduleLocked).
-func (b *messageBatcher) add(m MessageDTO) {
+// add queues a message, to go as soon as pacing allows (see scheduleLocked).
+func (b *activityBatcher) add(m MessageDTO) {
+	b.update(func(p *ActivityDTO) {
+		p.Messages = append(p.Messages, m)
+		if len(p.Messages) >= 2*b.max {
+			dropMessages(p, len(p.Messages)-b.max)
+		}
+	})
+}
+
+// change queues a join or leave and the member list after it.
+func (b *activityBatcher) change(kind, nick string, ts int64, members []MemberDTO) {
+	b.update(func(p *ActivityDTO) {
+		p.Changes = append(p.Changes, ChangeDTO{Kind: kind, Nick: nick, TS: ts, At: len(p.Messages)})
+		if len(p.Changes) >= 2*b.max {
+			dropChanges(p, len(p.Changes)-b.max)
+		}
+		p.Members = members
+	})
+}
+
+// members queues a new member list.
+func (b *activityBatcher) members(members []MemberDTO) {
+	b.update(func(p *ActivityDTO) { p.Members = members })
+}
+
+func (b *activityBatcher) update(f func(*ActivityDTO)) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.stopped {
 		return
 	}
-	b.pending = append(b.pending, m)
-	if len(b.pending) >= 2*b.max {
-		b.dropOldest(len(b.pending) - b.max)
-	}
+	f(&b.pending)
+	b.dirty = true
 	b.scheduleLocked()
+}
+
+// dropMessages leaves the n oldest messages of p out, with the changes
+// among them, remembering how many and which of them were ours.
+func dropMessages(p *ActivityDTO, n int) {
+	for _, m := range p.Messages[:n] {
+		if m.Mine {
+			p.Confirmed = append(p.Confirmed, m.ID)
+		}
+	}
+	p.Skipped += n
+	p.Messages = append(p.Messages[:0], p.Messages[n:]...)
+	kept := p.Changes[:0]
+	for _, c := range p.Changes {
+		if c.At >= n {
+			c.At -= n
+			kept = append(kept, c)
+		}
+	}
+	p.Changes = kept
+}
+
+// dropChanges leaves the n oldest joins and leaves of p out: the member
+// list says who is there, and the window would soon scroll them away.
+func dropChanges(p *ActivityDTO, n int) {
+	p.Changes = append(p.Changes[:0], p.Changes[n:]...)
 }
 
 // shown is the window saying it has shown the last event: the next may
 // go as soon as the pacing interval allows.
-func (b *messageBatcher) shown() {
+func (b *activityBatcher) shown() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.unseen {
@@ -87,10 +151,10 @@ func (b *messageBatcher) shown() {
 }
 
 // scheduleLocked sends what is pending now if it may go, or arms the
-// timer for when it may: messageBatchEvery after the last event, and not
+// timer for when it may: activityEvery after the last event, and not
 // before the window has shown that one or shownWait has passed.
-func (b *messageBatcher) scheduleLocked() {
-	if len(b.pending) == 0 || b.timer != nil {
+func (b *activityBatcher) scheduleLocked() {
+	if !b.dirty || b.timer != nil {
 		return
 	}
 	wait := b.every
@@ -104,54 +168,51 @@ func (b *messageBatcher) scheduleLocked() {
 	b.flushLocked()
 }
 
-// dropOldest leaves the n oldest pending messages out, remembering how
-// many and which of them were ours.
-func (b *messageBatcher) dropOldest(n int) {
-	for _, m := range b.pending[:n] {
-		if m.Mine {
-			b.confirmed = append(b.confirmed, m.ID)
-		}
-	}
-	b.skipped += n
-	b.pending = append(b.pending[:0], b.pending[n:]...)
-}
-
 // flush sends what is pending now, shown or not: callers use it before
 // any other room event, so the window sees the room's order.
-func (b *messageBatcher) flush() {
+func (b *activityBatcher) flush() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.flushLocked()
 }
 
-func (b *messageBatcher) flushLocked() {
+func (b *activityBatcher) flushLocked() {
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	if b.stopped || len(b.pending) == 0 {
+	if b.stopped || !b.dirty {
 		return
 	}
-	if over := len(b.pending) - b.max; over > 0 {
-		b.dropOldest(over)
+	ev := b.pending
+	if over := len(ev.Messages) - b.max; over > 0 {
+		dropMessages(&ev, over)
 	}
-	ev := MessagesDTO{Messages: b.pending, Skipped: b.skipped, Confirmed: b.confirmed}
-	if ev.Confirmed == nil {
-		ev.Confirmed = []string{}
+	if over := len(ev.Changes) - b.max; over > 0 {
+		dropChanges(&ev, over)
 	}
-	b.pending, b.skipped, b.confirmed = nil, 0, nil
+	ev.Messages, ev.Changes, ev.Confirmed = orEmpty(ev.Messages), orEmpty(ev.Changes), orEmpty(ev.Confirmed)
+	b.pending, b.dirty = ActivityDTO{}, false
 	b.last, b.unseen = time.Now(), true
 	b.emit(ev)
 }
 
+// orEmpty makes a nil slice an empty one, so that JSON says [] not null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // stop drops whatever is pending and emits nothing more: the session is
 // over, and the window may already show another.
-func (b *messageBatcher) stop() {
+func (b *activityBatcher) stop() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	b.stopped, b.pending = true, nil
+	b.stopped, b.pending, b.dirty = true, ActivityDTO{}, false
 }

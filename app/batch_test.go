@@ -15,11 +15,11 @@ import (
 // batches records what a messageBatcher emits.
 type batches struct {
 	mu    sync.Mutex
-	got   []MessagesDTO
+	got   []ActivityDTO
 	times []time.Time
 }
 
-func (b *batches) emit(m MessagesDTO) {
+func (b *batches) emit(m ActivityDTO) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.got = append(b.got, m)
@@ -52,14 +52,14 @@ func dto(text string, mine bool) MessageDTO {
 	return MessageDTO{ID: "id-" + text, Text: text, Mine: mine}
 }
 
-// TestMessageBatcherPaces: the first message after a quiet spell goes at
+// TestActivityBatcherPaces: the first message after a quiet spell goes at
 // once; the ones right behind it wait for the pacing interval and go
 // together; after another quiet spell, a message goes at once again.
 // The window says it has shown each batch.
-func TestMessageBatcherPaces(t *testing.T) {
+func TestActivityBatcherPaces(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &batches{}
-		b := newMessageBatcher(rec.emit)
+		b := newActivityBatcher(rec.emit)
 		b.add(dto("a", false))
 		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
 			t.Fatalf("after the first message: got %q, want [a]", got)
@@ -68,7 +68,7 @@ func TestMessageBatcherPaces(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		b.add(dto("b", false))
 		b.add(dto("c", false))
-		time.Sleep(messageBatchEvery - 20*time.Millisecond)
+		time.Sleep(activityEvery - 20*time.Millisecond)
 		synctest.Wait()
 		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
 			t.Fatalf("before the interval is up: got %q, want [a]", got)
@@ -79,7 +79,7 @@ func TestMessageBatcherPaces(t *testing.T) {
 			t.Fatalf("once the interval is up: got %q, want [a bc]", got)
 		}
 		b.shown()
-		time.Sleep(2 * messageBatchEvery)
+		time.Sleep(2 * activityEvery)
 		b.add(dto("d", false))
 		if got := rec.texts(); !slices.Equal(got, []string{"a", "bc", "d"}) {
 			t.Fatalf("after a quiet spell: got %q, want [a bc d]", got)
@@ -87,16 +87,16 @@ func TestMessageBatcherPaces(t *testing.T) {
 	})
 }
 
-// TestMessageBatcherWaitsForTheWindow: the next batch waits until the
+// TestActivityBatcherWaitsForTheWindow: the next batch waits until the
 // window has shown the last one, however long the interval; without a
-// word from the window, it goes after messageShownWait.
-func TestMessageBatcherWaitsForTheWindow(t *testing.T) {
+// word from the window, it goes after activityShownWait.
+func TestActivityBatcherWaitsForTheWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &batches{}
-		b := newMessageBatcher(rec.emit)
+		b := newActivityBatcher(rec.emit)
 		b.add(dto("a", false))
 		b.add(dto("b", false))
-		time.Sleep(10 * messageBatchEvery)
+		time.Sleep(10 * activityEvery)
 		synctest.Wait()
 		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
 			t.Fatalf("before the window showed the first: got %q, want [a]", got)
@@ -107,30 +107,30 @@ func TestMessageBatcherWaitsForTheWindow(t *testing.T) {
 		}
 		start := time.Now()
 		b.add(dto("c", false))
-		time.Sleep(messageShownWait)
+		time.Sleep(activityShownWait)
 		synctest.Wait()
 		if got := rec.texts(); !slices.Equal(got, []string{"a", "b", "c"}) {
 			t.Fatalf("without a word from the window: got %q, want [a b c]", got)
 		}
-		if waited := rec.at(2).Sub(start); waited != messageShownWait {
-			t.Errorf("c went after %v, want %v", waited, messageShownWait)
+		if waited := rec.at(2).Sub(start); waited != activityShownWait {
+			t.Errorf("c went after %v, want %v", waited, activityShownWait)
 		}
 	})
 }
 
-// TestMessageBatcherKeepsTheNewest: a burst bigger than an event holds
+// TestActivityBatcherKeepsTheNewest: a burst bigger than an event holds
 // goes as its newest messages, with how many were left out and which of
 // those were ours.
-func TestMessageBatcherKeepsTheNewest(t *testing.T) {
+func TestActivityBatcherKeepsTheNewest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &batches{}
-		b := newMessageBatcher(rec.emit)
+		b := newActivityBatcher(rec.emit)
 		b.max = 3
 		for i := range 10 {
 			b.add(dto(fmt.Sprint(i), i%4 == 1))
 		}
 		b.shown()
-		time.Sleep(messageBatchEvery)
+		time.Sleep(activityEvery)
 		synctest.Wait()
 		if got := rec.texts(); !slices.Equal(got, []string{"0", "789"}) {
 			t.Fatalf("got %q, want [0 789]", got)
@@ -145,16 +145,16 @@ func TestMessageBatcherKeepsTheNewest(t *testing.T) {
 	})
 }
 
-// TestMessageBatcherStop: after stop, nothing pending or later is sent.
-func TestMessageBatcherStop(t *testing.T) {
+// TestActivityBatcherStop: after stop, nothing pending or later is sent.
+func TestActivityBatcherStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &batches{}
-		b := newMessageBatcher(rec.emit)
+		b := newActivityBatcher(rec.emit)
 		b.add(dto("a", false))
 		b.add(dto("b", false))
 		b.stop()
 		b.add(dto("c", false))
-		time.Sleep(2 * messageBatchEvery)
+		time.Sleep(2 * activityEvery)
 		synctest.Wait()
 		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
 			t.Errorf("got %q, want [a]", got)
@@ -162,36 +162,89 @@ func TestMessageBatcherStop(t *testing.T) {
 	})
 }
 
-// TestOtherEventsFollowTheirMessages: a presence or state event sends the
-// messages waiting before it first, so the window sees the room's order.
-func TestOtherEventsFollowTheirMessages(t *testing.T) {
+// TestActivityKeepsTheRoomsOrder: messages, joins and leaves go in one
+// event, each change placed among the messages where it happened, with
+// the member list after them; a state event sends the activity waiting
+// before it first.
+func TestActivityKeepsTheRoomsOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		r := (&roomSession{app: &App{window: rec}, nick: "ada"}).withBatcher()
 		msg := func(text string) client.Event {
 			return client.MessageEvent{Message: chat.Message{ID: text, From: "bo", Text: text}}
 		}
+		r.onEvent(msg("0"))
 		r.onEvent(msg("1"))
 		r.onEvent(msg("2"))
-		r.onEvent(client.PresenceEvent{Kind: "join", Nick: "cy"})
+		r.onEvent(client.PresenceEvent{Kind: "join", Nick: "cy", Members: []chat.Member{{Nick: "ada"}, {Nick: "cy"}}})
 		r.onEvent(msg("3"))
 		r.onEvent(client.StateEvent{State: client.StateReconnecting})
 		var got []string
 		for _, e := range rec.events {
 			switch d := e.data.(type) {
-			case MessagesDTO:
-				for _, m := range d.Messages {
-					got = append(got, m.Text)
+			case ActivityDTO:
+				at := 0
+				for _, c := range d.Changes {
+					for ; at < c.At; at++ {
+						got = append(got, d.Messages[at].Text)
+					}
+					got = append(got, c.Kind+" "+c.Nick)
 				}
-			case PresenceDTO:
-				got = append(got, "join")
+				for ; at < len(d.Messages); at++ {
+					got = append(got, d.Messages[at].Text)
+				}
+				if d.Members != nil {
+					got = append(got, fmt.Sprintf("%d members", len(d.Members)))
+				}
 			case StateDTO:
 				got = append(got, string(d.State))
 			}
 		}
-		want := []string{"1", "2", "join", "3", string(client.StateReconnecting)}
+		want := []string{"0", "1", "2", "join cy", "3", "2 members", string(client.StateReconnecting)}
 		if !slices.Equal(got, want) {
 			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+}
+
+// TestActivityDropsTheChangesAmongSkippedMessages: when the oldest
+// messages are left out, so are the joins and leaves among them; the
+// others keep their place, and the member list is the latest.
+func TestActivityDropsTheChangesAmongSkippedMessages(t *testing.T) {
+	p := ActivityDTO{
+		Messages: []MessageDTO{dto("0", false), dto("1", true), dto("2", false), dto("3", false)},
+		Changes:  []ChangeDTO{{Kind: "join", Nick: "a", At: 0}, {Kind: "join", Nick: "b", At: 2}, {Kind: "leave", Nick: "c", At: 3}},
+	}
+	dropMessages(&p, 2)
+	if p.Skipped != 2 || !slices.Equal(p.Confirmed, []string{"id-1"}) || len(p.Messages) != 2 || p.Messages[0].Text != "2" {
+		t.Fatalf("got %+v", p)
+	}
+	want := []ChangeDTO{{Kind: "join", Nick: "b", At: 0}, {Kind: "leave", Nick: "c", At: 1}}
+	if !slices.Equal(p.Changes, want) {
+		t.Errorf("changes: got %+v, want %+v", p.Changes, want)
+	}
+}
+
+// TestActivityKeepsTheNewestChanges: a crowd joining faster than the
+// window shows it sends the latest changes only, and the latest list.
+func TestActivityKeepsTheNewestChanges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := &batches{}
+		b := newActivityBatcher(rec.emit)
+		b.max = 3
+		for i := range 10 {
+			b.change("join", fmt.Sprint(i), 0, make([]MemberDTO, i+1))
+		}
+		b.shown()
+		time.Sleep(activityEvery)
+		synctest.Wait()
+		last := rec.got[len(rec.got)-1]
+		var nicks []string
+		for _, c := range last.Changes {
+			nicks = append(nicks, c.Nick)
+		}
+		if len(rec.got) != 2 || !slices.Equal(nicks, []string{"7", "8", "9"}) || len(last.Members) != 10 {
+			t.Errorf("got %d events, the last with changes %q and %d members", len(rec.got), nicks, len(last.Members))
 		}
 	})
 }

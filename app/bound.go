@@ -126,7 +126,7 @@ func (a *App) JoinAddress(address string) (s SessionDTO, err error) {
 }
 
 // Send posts a message to the current room and returns its id; the
-// message itself comes back in a room:messages event.
+// message itself comes back in a room:activity event.
 func (a *App) Send(text string) (id string, err error) {
 	defer a.guard("Send", &err)
 	r := a.current()
@@ -144,10 +144,10 @@ func (a *App) Leave() (err error) {
 	return nil
 }
 
-// MessagesShown is the window saying it has drawn the last room:messages
-// event, so that the next one may come (see messageBatcher).
-func (a *App) MessagesShown() (err error) {
-	defer a.guard("MessagesShown", &err)
+// ActivityShown is the window saying it has drawn the last room:activity
+// event, so that the next one may come (see activityBatcher).
+func (a *App) ActivityShown() (err error) {
+	defer a.guard("ActivityShown", &err)
 	if r := a.current(); r != nil {
 		r.batch.shown()
 	}

@@ -81,14 +81,6 @@ type HostedRoomDTO struct {
 	LastUsed int64  `json:"lastUsed"` // Unix milliseconds
 }
 
-// PresenceDTO is the payload of EventPresence.
-type PresenceDTO struct {
-	Kind    string      `json:"kind"`
-	Nick    string      `json:"nick"`
-	TS      int64       `json:"ts"`
-	Members []MemberDTO `json:"members"`
-}
-
 // StateDTO is the payload of EventState.
 type StateDTO struct {
 	State  client.State `json:"state"`

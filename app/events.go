@@ -10,8 +10,7 @@ import (
 // Event names, shared with frontend/src/lib/events.ts.
 const (
 	EventRooms    = "lobby:rooms"   // []RoomDTO, the whole list
-	EventMessages = "room:messages" // MessagesDTO: new messages, in batches
-	EventPresence = "room:presence" // PresenceDTO
+	EventActivity = "room:activity" // ActivityDTO: messages, joins, leaves, members, in batches
 	EventState    = "room:state"    // StateDTO
 	EventClosed   = "room:closed"   // ClosedDTO: the session is over
 	EventRefused  = "room:refused"  // RefusedDTO: the host refused a message

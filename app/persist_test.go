@@ -28,7 +28,7 @@ func appAt(t *testing.T, dir, nick string) (*App, *recorder) {
 	return a, rec
 }
 
-// messagesFrom lists the texts of the messages from nick in room:messages
+// messagesFrom lists the texts of the messages from nick in room:activity
 // events.
 func (r *recorder) messagesFrom(nick string) []string {
 	var out []string

@@ -22,8 +22,8 @@ type roomSession struct {
 	address string // shown to the user
 	hosting bool
 	sess    *peer.Session
-	leaving bool // Leave was asked for; guarded by app.mu
-	batch   *messageBatcher
+	leaving bool             // Leave was asked for; guarded by app.mu
+	batch   *activityBatcher // room:activity events; set by withBatcher
 
 	mu       sync.Mutex // guards the following
 	room     chat.Room  // from the welcome, or the saved session until then
@@ -72,30 +72,33 @@ func (r *roomSession) started(sess *peer.Session) {
 	}
 }
 
-// withBatcher gives r its message batcher, and returns it.
+// withBatcher gives r its activity batcher, and returns it.
 func (r *roomSession) withBatcher() *roomSession {
-	r.batch = newMessageBatcher(func(m MessagesDTO) { r.app.emit(EventMessages, m) })
+	r.batch = newActivityBatcher(func(a ActivityDTO) { r.app.emit(EventActivity, a) })
 	return r
 }
 
 // onEvent turns client events into window events, keeping the snapshot
-// current. Messages go in batches (see messageBatcher); any other event
-// first sends the messages before it.
+// current. Messages, joins, leaves and member lists go in batches (see
+// activityBatcher); any other event first sends the activity before it.
 func (r *roomSession) onEvent(e client.Event) {
 	you := r.nick
-	if m, ok := e.(client.MessageEvent); ok {
-		r.addMessage(m.Message)
-		r.batch.add(messageDTO(m.Message, you))
+	switch e := e.(type) {
+	case client.MessageEvent:
+		r.addMessage(e.Message)
+		r.batch.add(messageDTO(e.Message, you))
+		return
+	case client.PresenceEvent:
+		r.setMembers(e.Members)
+		r.batch.change(e.Kind, e.Nick, e.TS, memberDTOs(e.Members, you))
+		return
+	case client.MembersEvent:
+		r.setMembers(e.Members)
+		r.batch.members(memberDTOs(e.Members, you))
 		return
 	}
 	r.batch.flush()
 	switch e := e.(type) {
-	case client.PresenceEvent:
-		r.setMembers(e.Members)
-		r.app.emit(EventPresence, PresenceDTO{Kind: e.Kind, Nick: e.Nick, TS: e.TS, Members: memberDTOs(e.Members, you)})
-	case client.MembersEvent:
-		r.setMembers(e.Members)
-		r.app.emit(EventPresence, PresenceDTO{Kind: "sync", Members: memberDTOs(e.Members, you)})
 	case client.StateEvent:
 		r.setState(e.State)
 		detail := ""

@@ -23,7 +23,7 @@ vi.mock('$lib/api', async (importOriginal) => {
     recentRooms: vi.fn(),
     joinRecent: vi.fn(),
     copyInviteLink: vi.fn(),
-    messagesShown: vi.fn(),
+    activityShown: vi.fn(),
   };
 });
 vi.mock('$lib/events', () => ({ subscribe: vi.fn(), on: vi.fn() }));
@@ -37,7 +37,7 @@ beforeEach(() => {
   mockedApi.loadOlder.mockResolvedValue({ messages: [], more: false });
   mockedApi.hostedRooms.mockResolvedValue([]);
   mockedApi.recentRooms.mockResolvedValue([]);
-  mockedApi.messagesShown.mockResolvedValue(undefined);
+  mockedApi.activityShown.mockResolvedValue(undefined);
 });
 
 const lobbyHeading = () => screen.getByRole('heading', { name: 'Rooms on this network' });
@@ -290,10 +290,10 @@ describe('room view', () => {
     expect(pending).toHaveAttribute('data-status', 'sending');
     expect(within(pending).getByText('sending…')).toBeInTheDocument();
 
-    await emit('room:messages', batch(message({ id: 'other', from: 'grace', text: 'cool' })));
+    await emit('room:activity', batch(message({ id: 'other', from: 'grace', text: 'cool' })));
     expect(screen.getByText('on my way').closest('li')).toHaveAttribute('data-status', 'sending');
 
-    await emit('room:messages', batch(message({ id: 'm-42', from: 'ada', text: 'on my way', mine: true })));
+    await emit('room:activity', batch(message({ id: 'm-42', from: 'ada', text: 'on my way', mine: true })));
     const sent = screen.getAllByText('on my way');
     expect(sent).toHaveLength(1);
     expect(sent[0].closest('li')).toHaveAttribute('data-status', 'sent');
@@ -306,7 +306,7 @@ describe('room view', () => {
     mockedApi.send.mockReturnValue(new Promise((r) => (resolveSend = r)));
     const { user } = await inRoom();
     await user.keyboard('quick{Enter}');
-    await emit('room:messages', batch(message({ id: 'fast', from: 'ada', text: 'quick', mine: true })));
+    await emit('room:activity', batch(message({ id: 'fast', from: 'ada', text: 'quick', mine: true })));
     resolveSend('fast');
     await waitFor(() => expect(screen.getAllByText('quick')).toHaveLength(1));
     expect(screen.queryByText('sending…')).toBeNull();
@@ -324,32 +324,38 @@ describe('room view', () => {
 
   it('shows join and leave lines and updates the member list', async () => {
     await inRoom();
-    await emit('room:presence', {
-      kind: 'join',
-      nick: 'bob',
-      ts: Date.now(),
-      members: [member({ nick: 'grace', host: true }), member({ nick: 'ada', you: true }), member({ nick: 'bob' })],
+    const grace = member({ nick: 'grace', host: true });
+    const ada = member({ nick: 'ada', you: true });
+    await emit('room:activity', {
+      ...batch(),
+      changes: [{ kind: 'join', nick: 'bob', ts: Date.now(), at: 0 }],
+      members: [grace, ada, member({ nick: 'bob' })],
     });
     expect(screen.getByText('bob joined')).toBeInTheDocument();
     expect(within(screen.getByRole('complementary')).getByText('bob')).toBeInTheDocument();
 
-    await emit('room:presence', {
-      kind: 'leave',
-      nick: 'bob',
-      ts: Date.now(),
-      members: [member({ nick: 'grace', host: true }), member({ nick: 'ada', you: true })],
-    });
+    await emit('room:activity', { ...batch(), changes: [{ kind: 'leave', nick: 'bob', ts: Date.now(), at: 0 }], members: [grace, ada] });
     expect(screen.getByText('bob left')).toBeInTheDocument();
     expect(within(screen.getByRole('complementary')).queryByText('bob')).toBeNull();
     expect(screen.getByText('bob left').closest('li')).toHaveClass('presence');
   });
 
-  it('a members-only presence sync updates the list without a timeline line', async () => {
+  it('places joins and leaves among the messages where they happened; a crowd makes one line', async () => {
+    await inRoom(session({ messages: run(1, 1) }));
+    const crowd = ['bob', 'cy', 'dee', 'eve'].map((nick) => ({ kind: 'join' as const, nick, ts: Date.now(), at: 1 }));
+    await emit('room:activity', {
+      ...batch(...run(2, 3)),
+      changes: [{ kind: 'leave', nick: 'zoe', ts: Date.now(), at: 0 }, ...crowd],
+      members: null,
+    });
+    const lines = [...log().querySelectorAll('li.msg .bubble, li.presence .presence-text')].map((l) => l.textContent?.replace(/\s+/g, ' ').trim());
+    expect(lines).toEqual(['m1', 'zoe left', 'm2', 'bob, cy and 2 others joined', 'm3']);
+  });
+
+  it('a members-only activity updates the list without a timeline line', async () => {
     await inRoom();
-    await emit('room:presence', {
-      kind: 'sync',
-      nick: '',
-      ts: 0,
+    await emit('room:activity', {
+      ...batch(),
       members: [member({ nick: 'grace', host: true }), member({ nick: 'ada', you: true }), member({ nick: 'zoe' })],
     });
     expect(within(screen.getByRole('complementary')).getByText('zoe')).toBeInTheDocument();
@@ -389,7 +395,7 @@ describe('room view', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('The host left the room.');
     expect(mockedApi.listRooms).toHaveBeenCalled();
     // Late events for the old room are ignored.
-    await emit('room:messages', batch(message({ text: 'ghost' })));
+    await emit('room:activity', batch(message({ text: 'ghost' })));
     expect(screen.queryByText('ghost')).toBeNull();
   });
 
@@ -404,7 +410,7 @@ describe('room view', () => {
   it('renders peer text as literal text, never HTML', async () => {
     const evil = '<img src=x onerror=alert(1)>';
     const { container } = await inRoom(session({ messages: [message({ from: '<b>x</b>', text: evil })] }));
-    await emit('room:messages', batch(message({ text: `${evil}\n<script>alert(2)</script>` })));
+    await emit('room:activity', batch(message({ text: `${evil}\n<script>alert(2)</script>` })));
     expect(screen.getByText(evil)).toBeInTheDocument();
     expect(screen.getByText('<b>x</b>')).toBeInTheDocument();
     expect(container.querySelector('.items img, .items script, .items b')).toBeNull();
@@ -437,9 +443,8 @@ describe('startup', () => {
     const { unmount } = await renderApp();
     expect(Object.keys(handlers).sort()).toEqual([
       'lobby:rooms',
+      'room:activity',
       'room:closed',
-      'room:messages',
-      'room:presence',
       'room:refused',
       'room:state',
     ]);
@@ -449,9 +454,9 @@ describe('startup', () => {
 });
 
 // Messages with seq from..to (inclusive), ids s<seq>, texts "m<seq>", one author per run.
-/** batch wraps messages in a room:messages payload with nothing left out. */
+/** batch wraps messages in a room:activity payload with nothing else in it. */
 function batch(...messages: ReturnType<typeof message>[]) {
-  return { messages, skipped: 0, confirmed: [] as string[] };
+  return { messages, changes: [], members: null, skipped: 0, confirmed: [] as string[] };
 }
 
 function run(from: number, to: number, over: Partial<ReturnType<typeof message>> = {}) {
@@ -596,7 +601,7 @@ describe('scroll-back', () => {
   it('keeps the newest TIMELINE_MAX messages of a busy room; the older ones are a page away', async () => {
     mockedApi.loadOlder.mockReturnValue(new Promise(() => {}));
     await inRoom(session({ messages: run(1, 2) }));
-    await emit('room:messages', batch(...run(3, TIMELINE_MAX + 52)));
+    await emit('room:activity', batch(...run(3, TIMELINE_MAX + 52)));
     const shown = bubbles();
     expect(shown).toHaveLength(TIMELINE_MAX);
     expect(shown[0]).toBe('m53');
@@ -610,7 +615,7 @@ describe('scroll-back', () => {
     const { user } = await inRoom(session({ messages: run(1, 3) }));
     await user.keyboard('on my way{Enter}');
     expect(screen.getByText('on my way').closest('li')).toHaveAttribute('data-status', 'sending');
-    await emit('room:messages', { messages: run(600, 602), skipped: 596, confirmed: ['mine-1'] });
+    await emit('room:activity', { ...batch(...run(600, 602)), skipped: 596, confirmed: ['mine-1'] });
     expect(bubbles()).toEqual(['m600', 'm601', 'm602']);
     expect(screen.queryByText('on my way')).toBeNull();
   });
@@ -618,16 +623,16 @@ describe('scroll-back', () => {
   it('tells Go when a batch of messages is on screen, so the next may come', async () => {
     await inRoom(session({ messages: run(1, 2) }));
     await new Promise((r) => setTimeout(r, 50)); // acks still due from earlier tests arrive first
-    mockedApi.messagesShown.mockClear();
-    await emit('room:messages', batch(...run(3, 4)));
-    await waitFor(() => expect(mockedApi.messagesShown).toHaveBeenCalledTimes(1));
+    mockedApi.activityShown.mockClear();
+    await emit('room:activity', batch(...run(3, 4)));
+    await waitFor(() => expect(mockedApi.activityShown).toHaveBeenCalledTimes(1));
     expect(bubbles()).toEqual(['m1', 'm2', 'm3', 'm4']);
   });
 
   it('puts a message replayed out of order where its seq says', async () => {
     await inRoom(session({ messages: [...run(1, 2), ...run(4, 4)] }));
-    await emit('room:messages', batch(run(3, 3)[0]));
-    await emit('room:messages', batch(run(5, 5)[0]));
+    await emit('room:activity', batch(run(3, 3)[0]));
+    await emit('room:activity', batch(run(5, 5)[0]));
     expect(bubbles()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
   });
 });
@@ -657,7 +662,7 @@ describe('restored session', () => {
 
     await emit('room:state', { state: 'connected', detail: '' });
     expect(screen.queryByText(/Not connected/)).toBeNull();
-    await emit('room:messages', batch(message({ seq: 3, id: 'p1', from: 'ada', text: 'sorry, running late', mine: true })));
+    await emit('room:activity', batch(message({ seq: 3, id: 'p1', from: 'ada', text: 'sorry, running late', mine: true })));
     expect(screen.getAllByText('sorry, running late')).toHaveLength(1);
     expect(screen.getByText('sorry, running late').closest('li')).toHaveAttribute('data-status', 'sent');
     expect(screen.getByText('start without me').closest('li')).toHaveAttribute('data-status', 'sending');
@@ -670,7 +675,7 @@ describe('restored session', () => {
     expect(await screen.findByText(/Not sent: The host could not save your message \(its disk is full\)\./)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     expect(mockedApi.send).toHaveBeenCalledWith('start without me');
-    await emit('room:messages', batch(message({ seq: 3, id: 'n1', from: 'ada', text: 'start without me', mine: true })));
+    await emit('room:activity', batch(message({ seq: 3, id: 'n1', from: 'ada', text: 'start without me', mine: true })));
     expect(screen.getByText('start without me').closest('li')).toHaveAttribute('data-status', 'sent');
     expect(screen.queryByText(/Not sent/)).toBeNull();
   });

@@ -136,6 +136,7 @@ describe('api', () => {
     const names = [...src.matchAll(/call\('(\w+)'/g)].map((m) => m[1]).sort();
     expect(names).toEqual(
       [
+        'ActivityShown',
         'CopyInviteLink',
         'HostRoom',
         'HostedRooms',
@@ -144,7 +145,6 @@ describe('api', () => {
         'JoinRoom',
         'Leave',
         'LoadOlder',
-        'MessagesShown',
         'Network',
         'Profile',
         'RecentRooms',

@@ -43,7 +43,7 @@ export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 /**
  * Unsent is a message sent but not yet acknowledged by the host (Go's Outgoing),
  * e.g. restored from disk after the app was closed; it is confirmed by a
- * room:messages with the same id.
+ * room:activity with the same id.
  */
 export interface Unsent {
   id: string;
@@ -135,7 +135,7 @@ interface Methods {
   Leave(): void;
   Session(): Session | null;
   LoadOlder(before: number): OlderPage;
-  MessagesShown(): void;
+  ActivityShown(): void;
   HostedRooms(): HostedRoom[];
   Network(): NetworkReport;
   RecentRooms(): RecentRoom[];
@@ -203,7 +203,7 @@ export const joinRoom = (roomID: string): Promise<Session> => session(call('Join
 /** joinAddress joins a room by "host:port" or an invite link (parley://host:port/roomid). */
 export const joinAddress = (address: string): Promise<Session> => session(call('JoinAddress', address));
 
-/** send queues a message and returns its id; the message itself arrives in room:messages. */
+/** send queues a message and returns its id; the message itself arrives in room:activity. */
 export const send = (text: string): Promise<string> => call('Send', text);
 
 /** leave leaves the current room (closing it for everyone when hosting). */
@@ -218,8 +218,8 @@ export const loadOlder = async (before: number): Promise<OlderPage> => {
   return { messages: page?.messages ?? [], more: page?.more === true };
 };
 
-/** messagesShown tells Go the last room:messages batch is on screen, so the next may come. */
-export const messagesShown = (): Promise<void> => call('MessagesShown');
+/** activityShown tells Go the last room:activity batch is on screen, so the next may come. */
+export const activityShown = (): Promise<void> => call('ActivityShown');
 
 /** hostedRooms lists the rooms this app hosted before, most recent first. */
 export const hostedRooms = async (): Promise<HostedRoom[]> => (await call('HostedRooms')) ?? [];

@@ -69,7 +69,7 @@ describe('events', () => {
   it('is a no-op without the Wails runtime', () => {
     delete window.runtime;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const off = on('room:messages', () => {});
+    const off = on('room:activity', () => {});
     expect(() => off()).not.toThrow();
     expect(warn).toHaveBeenCalled();
   });

@@ -2,16 +2,12 @@
 // Go side emits, each returning an idempotent unsubscribe function.
 import type { ConnState, Member, Message, Room } from './api';
 
-/**
- * Presence is the payload of room:presence. members is the full list after the change.
- * kind 'sync' (not in the original contract, but the Go side sends it) only refreshes
- * the member list; nick and ts are then empty.
- */
-export interface Presence {
-  kind: 'join' | 'leave' | 'sync';
+/** Change is someone joining or leaving; at is how many of the activity's messages came before it. */
+export interface Change {
+  kind: 'join' | 'leave';
   nick: string;
   ts: number;
-  members: Member[];
+  at: number;
 }
 
 /** StateChange is the payload of room:state. */
@@ -26,13 +22,17 @@ export interface Closed {
 }
 
 /**
- * MessageBatch is the payload of room:messages: new messages, oldest first. skipped
- * is how many came before them and were left out because the room outpaced the
- * window; the timeline then starts again from these (earlier ones load on demand).
- * confirmed lists the ids of this app's own messages among those left out.
+ * Activity is the payload of room:activity: what happened in the room since the last
+ * one, in order — messages (oldest first), joins and leaves placed among them by their
+ * at, and the member list after all of it (null when it did not change). skipped is
+ * how many messages came before these and were left out because the room outpaced
+ * the window; the timeline then starts again from these (earlier ones load on
+ * demand). confirmed lists the ids of this app's own messages among those left out.
  */
-export interface MessageBatch {
+export interface Activity {
   messages: Message[];
+  changes: Change[];
+  members: Member[] | null;
   skipped: number;
   confirmed: string[];
 }
@@ -46,8 +46,7 @@ export interface Refused {
 /** EventMap maps each event name to its payload. */
 export interface EventMap {
   'lobby:rooms': Room[];
-  'room:messages': MessageBatch;
-  'room:presence': Presence;
+  'room:activity': Activity;
   'room:state': StateChange;
   'room:closed': Closed;
   'room:refused': Refused;

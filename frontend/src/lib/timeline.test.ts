@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, GROUP_GAP_MS, keepUnchanged, type Entry, type Outgoing } from './timeline';
+import { buildTimeline, changeRuns, GROUP_GAP_MS, keepUnchanged, names, type Entry, type Outgoing } from './timeline';
 import type { Message } from './api';
 
 const NOW = new Date(2026, 10, 25, 15, 0).getTime();
@@ -17,7 +17,7 @@ describe('buildTimeline', () => {
         msg('ann', NOW - 10_000),
         msg('ann', NOW - 9_000),
         msg('bob', NOW - 8_000),
-        { kind: 'presence', key: 'p1', change: 'join', nick: 'cy', ts: NOW - 7_000 },
+        { kind: 'presence', key: 'p1', change: 'join', nicks: ['cy'], ts: NOW - 7_000 },
         msg('bob', NOW - 6_000),
         msg('bob', NOW - 6_000 + GROUP_GAP_MS + 1),
       ],
@@ -58,8 +58,8 @@ describe('buildTimeline', () => {
   });
 
   it('marks my own presence lines', () => {
-    const [p] = buildTimeline([{ kind: 'presence', key: 'p', change: 'join', nick: 'me', ts: NOW }], [], 'me', NOW);
-    expect(p).toMatchObject({ type: 'presence', you: true });
+    const [p] = buildTimeline([{ kind: 'presence', key: 'p', change: 'join', nicks: ['me'], ts: NOW }], [], 'me', NOW);
+    expect(p).toMatchObject({ type: 'presence', who: 'You' });
   });
 });
 
@@ -73,5 +73,21 @@ describe('keepUnchanged', () => {
     expect(after[1]).not.toBe(before[1]); // no longer the last of the run
     expect(after[1]).toMatchObject({ first: false, last: false });
     expect(after[2]).toMatchObject({ first: false, last: true });
+  });
+});
+
+describe('names and changeRuns', () => {
+  it('names one, two, or a crowd', () => {
+    expect(names(['bob'], 'me')).toBe('bob');
+    expect(names(['me'], 'me')).toBe('You');
+    expect(names(['bob', 'cy'], 'me')).toBe('bob and cy');
+    expect(names(['bob', 'cy', 'dee'], 'me')).toBe('bob, cy and 1 other');
+    expect(names(['bob', 'cy', 'dee', 'eve'], 'me')).toBe('bob, cy and 2 others');
+  });
+
+  it('groups changes of one kind at one place, and no others', () => {
+    const c = (kind: 'join' | 'leave', nick: string, at: number) => ({ kind, nick, ts: at, at });
+    const runs = changeRuns([c('join', 'a', 0), c('join', 'b', 0), c('leave', 'c', 0), c('leave', 'd', 2), c('leave', 'e', 2)]);
+    expect(runs.map((r) => `${r.kind}@${r.at}:${r.nicks.join(',')}`)).toEqual(['join@0:a,b', 'leave@0:c', 'leave@2:d,e']);
   });
 });

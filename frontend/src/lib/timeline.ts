@@ -6,7 +6,7 @@ import { dayKey, dayLabel } from './format';
 /** Entry is one thing that happened in the room, in arrival order. */
 export type Entry =
   | { kind: 'message'; key: string; message: Message }
-  | { kind: 'presence'; key: string; change: 'join' | 'leave'; nick: string; ts: number };
+  | { kind: 'presence'; key: string; change: 'join' | 'leave'; nicks: string[]; ts: number };
 
 /** Outgoing is a message this app sent that the host has not echoed back yet. */
 export interface Outgoing {
@@ -35,8 +35,38 @@ export type MessageItem = {
 };
 export type Item =
   | MessageItem
-  | { type: 'presence'; key: string; change: 'join' | 'leave'; nick: string; ts: number; you: boolean }
+  | { type: 'presence'; key: string; change: 'join' | 'leave'; who: string; ts: number }
   | { type: 'day'; key: string; label: string };
+
+/**
+ * names says who joined or left in a presence line: "You", "bob", "bob and cy", or,
+ * for a crowd arriving together, "bob, cy and 498 others".
+ */
+export function names(nicks: string[], you: string): string {
+  const [a, b] = nicks.map((n) => (n === you ? 'You' : n));
+  if (nicks.length <= 1) return a ?? '';
+  if (nicks.length === 2) return `${a} and ${b}`;
+  const others = nicks.length - 2;
+  return `${a}, ${b} and ${others} ${others === 1 ? 'other' : 'others'}`;
+}
+
+/**
+ * changeRuns groups joins and leaves that happened together (the same kind, at the
+ * same place among the messages) so that a crowd makes one presence line.
+ */
+export function changeRuns<C extends { kind: 'join' | 'leave'; nick: string; ts: number; at: number }>(
+  changes: C[],
+): { kind: 'join' | 'leave'; nicks: string[]; ts: number; at: number }[] {
+  const runs: { kind: 'join' | 'leave'; nicks: string[]; ts: number; at: number }[] = [];
+  for (const c of changes) {
+    const last = runs.at(-1);
+    if (last && last.kind === c.kind && last.at === c.at) {
+      last.nicks.push(c.nick);
+      last.ts = c.ts;
+    } else runs.push({ kind: c.kind, nicks: [c.nick], ts: c.ts, at: c.at });
+  }
+  return runs;
+}
 
 /** GROUP_GAP_MS is how far apart two messages by one author may be and still group. */
 export const GROUP_GAP_MS = 5 * 60_000;
@@ -92,7 +122,7 @@ export function buildTimeline(entries: Entry[], outgoing: Outgoing[], you: strin
       pushMessage({ key: e.key, from: m.from, text: m.text, ts: m.ts, mine: m.mine, status: 'sent', error: '', localId: '' });
     } else {
       dayBreak(e.ts);
-      items.push({ type: 'presence', key: e.key, change: e.change, nick: e.nick, ts: e.ts, you: e.nick === you });
+      items.push({ type: 'presence', key: e.key, change: e.change, who: names(e.nicks, you), ts: e.ts });
       prev = null;
     }
   }

@@ -32,7 +32,7 @@
       const m = { seq: ++fake.seq, id, from: fake.session.you, text, ts: Date.now(), mine: true };
       fake.session.messages.push(m);
       fake.history.push(m);
-      emit('room:messages', { messages: [m], skipped: 0, confirmed: [] });
+      emit('room:activity', { messages: [m], changes: [], members: null, skipped: 0, confirmed: [] });
     },
     release() {
       for (const [id, text] of fake.held.splice(0)) fake.echo(id, text);
@@ -104,7 +104,7 @@
       return later(5);
     },
     Session: () => later(5, fake.session),
-    MessagesShown: () => later(0),
+    ActivityShown: () => later(0),
     LoadOlder(before) {
       if (!fake.session) return reject(10, 'You are not in a room.');
       if (fake.failOlder > 0) {

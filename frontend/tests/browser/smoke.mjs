@@ -305,11 +305,12 @@ try {
     assert.equal(await page.getByRole('textbox', { name: 'Message' }).inputValue(), '');
     assert.ok(Math.abs((await composerHeight()) - oneLine) <= 1, 'composer did not shrink back after sending');
     await fake(() =>
-      window.__fake.emit('room:presence', {
-        kind: 'join',
-        nick: 'Margaret',
-        ts: Date.now(),
+      window.__fake.emit('room:activity', {
+        messages: [],
+        changes: [{ kind: 'join', nick: 'Margaret', ts: Date.now(), at: 0 }],
         members: [...window.__fake.makeSession(window.__fake.rooms[0]).members, { nick: 'Margaret', host: false, legacy: false, you: false }],
+        skipped: 0,
+        confirmed: [],
       }),
     );
     await page.getByText('Margaret joined').waitFor();

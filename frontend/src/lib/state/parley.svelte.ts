@@ -3,8 +3,8 @@
 // its methods; it talks to Go only through $lib/api and $lib/events.
 import * as api from '$lib/api';
 import type { HostedRoom, Message, NetworkReport, RecentRoom, Room, Session } from '$lib/api';
-import { subscribe, type Closed, type MessageBatch, type Presence, type Refused, type StateChange } from '$lib/events';
-import type { Entry, Outgoing } from '$lib/timeline';
+import { subscribe, type Activity, type Closed, type Refused, type StateChange } from '$lib/events';
+import { changeRuns, type Entry, type Outgoing } from '$lib/timeline';
 
 export type View = 'loading' | 'failed' | 'nick' | 'lobby' | 'room';
 
@@ -54,7 +54,7 @@ export class Parley {
   stateDetail = $state('');
   /** entries is the current room's timeline in arrival order. */
   entries = $state<Entry[]>([]);
-  /** outgoing holds sent messages that have not come back in room:messages yet. */
+  /** outgoing holds sent messages that have not come back in room:activity yet. */
   outgoing = $state<Outgoing[]>([]);
   /** notice is shown in the lobby, e.g. why the last room closed. */
   notice = $state<Notice | null>(null);
@@ -108,8 +108,7 @@ export class Parley {
   start(): () => void {
     const off = subscribe({
       'lobby:rooms': (rooms) => this.#onRooms(rooms),
-      'room:messages': (b) => this.#onMessages(b),
-      'room:presence': (p) => this.#onPresence(p),
+      'room:activity': (a) => this.#onActivity(a),
       'room:state': (s) => this.#onState(s),
       'room:closed': (c) => this.#onClosed(c),
       'room:refused': (r) => this.#onRefused(r),
@@ -261,7 +260,7 @@ export class Parley {
     }
   }
 
-  /** send shows text as pending at once and sends it; room:messages confirms it. */
+  /** send shows text as pending at once and sends it; room:activity confirms it. */
   async send(text: string): Promise<void> {
     const localId = `l${++this.#nextLocal}`;
     this.outgoing.push({ localId, id: null, text, ts: Date.now(), error: '' });
@@ -304,7 +303,7 @@ export class Parley {
     this.notice = null;
     for (const m of session.messages) this.#addMessage(m);
     // Sent in an earlier run (or before a reload) and not acknowledged yet: shown as
-    // pending until room:messages brings the same id.
+    // pending until room:activity brings the same id.
     const now = Date.now();
     for (const p of session.pending ?? []) {
       if (this.#seen.has(p.id) || this.outgoing.some((o) => o.id === p.id)) continue;
@@ -374,12 +373,21 @@ export class Parley {
     this.rooms = rooms ?? [];
   }
 
-  #onMessages(batch: MessageBatch): void {
+  #onActivity(a: Activity): void {
     this.#ackShown();
     if (!this.session) return;
-    if (batch.skipped > 0) this.#restartTimeline();
-    for (const m of batch.messages) this.#addMessage(m);
-    for (const id of batch.confirmed) this.#seen.add(id);
+    if (a.members) this.session.members = a.members;
+    if (a.skipped > 0) this.#restartTimeline();
+    let next = 0;
+    const messagesUpTo = (n: number) => {
+      for (; next < Math.min(n, a.messages.length); next++) this.#addMessage(a.messages[next]);
+    };
+    for (const run of changeRuns(a.changes)) {
+      messagesUpTo(run.at);
+      this.entries.push({ kind: 'presence', key: `p:${++this.#nextPresence}`, change: run.kind, nicks: run.nicks, ts: run.ts });
+    }
+    messagesUpTo(a.messages.length);
+    for (const id of a.confirmed) this.#seen.add(id);
     const arrived = (o: Outgoing) => o.id !== null && this.#seen.has(o.id);
     if (this.outgoing.some(arrived)) this.outgoing = this.outgoing.filter((o) => !arrived(o));
     this.#trim();
@@ -389,7 +397,7 @@ export class Parley {
   // the next only then, so a window slower than the room skips to the newest
   // messages instead of falling ever further behind.
   #ackShown(): void {
-    const ack = () => void api.messagesShown().catch(() => {});
+    const ack = () => void api.activityShown().catch(() => {});
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(ack, 0));
     else setTimeout(ack, 0);
   }
@@ -412,14 +420,6 @@ export class Parley {
     if (over <= 0 || this.#older === 'loading') return;
     for (const e of this.entries.splice(0, over)) if (e.kind === 'message') this.#seen.delete(e.message.id);
     this.#older = 'idle';
-  }
-
-  #onPresence(p: Presence): void {
-    if (!this.session) return;
-    if (p.members) this.session.members = p.members;
-    if (p.kind !== 'join' && p.kind !== 'leave') return;
-    this.entries.push({ kind: 'presence', key: `p:${++this.#nextPresence}`, change: p.kind, nick: p.nick, ts: p.ts });
-    this.#trim();
   }
 
   #onState(s: StateChange): void {
