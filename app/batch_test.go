@@ -12,7 +12,7 @@ import (
 	"github.com/parley-lan/parley/backend/client"
 )
 
-// batches records what a messageBatcher emits.
+// batches records what an activityBatcher emits.
 type batches struct {
 	mu    sync.Mutex
 	got   []ActivityDTO

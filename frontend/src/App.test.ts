@@ -281,7 +281,7 @@ describe('room view', () => {
     expect(mockedApi.send).toHaveBeenCalledTimes(1);
   });
 
-  it('shows a sent message as pending until room:messages brings the same id', async () => {
+  it('shows a sent message as pending until room:activity brings the same id', async () => {
     mockedApi.send.mockResolvedValue('m-42');
     const { user } = await inRoom();
     await user.keyboard('on my way{Enter}');
@@ -649,7 +649,7 @@ describe('restored session', () => {
       ...over,
     });
 
-  it('shows pending messages after the history as sending, confirmed by room:messages', async () => {
+  it('shows pending messages after the history as sending, confirmed by room:activity', async () => {
     await inRoom(restored());
     const rows = [...log().querySelectorAll('li.msg')];
     expect(rows.map((r) => r.getAttribute('data-status'))).toEqual(['sent', 'sent', 'sending', 'sending']);
