@@ -359,6 +359,42 @@ try {
     await page.getByRole('textbox', { name: 'Message' }).focus();
   });
 
+  await step('room: a crowd and a flood: one line for the crowd, at most 1,000 lines, the newest shown, the composer still sends', async () => {
+    await fake(() => {
+      const f = window.__fake;
+      const members = [...f.session.members];
+      const changes = [];
+      for (let i = 0; i < 300; i++) {
+        members.push({ nick: `guest${i}`, host: false, legacy: false, you: false });
+        changes.push({ kind: 'join', nick: `guest${i}`, ts: Date.now(), at: 0 });
+      }
+      f.emit('room:activity', { messages: [], changes, members, skipped: 0, confirmed: [] });
+    });
+    await page.getByText('guest0, guest1 and 298 others joined').waitFor();
+    await fake(() => {
+      const f = window.__fake;
+      for (let b = 0; b < 6; b++) {
+        const messages = [];
+        for (let i = 0; i < 500; i++) {
+          const n = b * 500 + i;
+          messages.push({ seq: ++f.seq, id: `flood-${n}`, from: `guest${n % 300}`, text: `flood ${n}`, ts: Date.now(), mine: false });
+        }
+        f.emit('room:activity', { messages, changes: [], members: null, skipped: 0, confirmed: [] });
+      }
+    });
+    await page.locator('li.msg .bubble', { hasText: /^flood 2999$/ }).waitFor();
+    const shown = await page.locator('li.msg').count();
+    assert.ok(shown <= 1000, `${shown} message lines shown`);
+    const sidebar = page.getByRole('complementary');
+    await sidebar.getByText('guest299', { exact: true }).waitFor();
+    assert.ok((await calls('ActivityShown')).length >= 1, 'the window never said it had drawn a batch');
+    await shot('21-room-busy');
+    await page.getByRole('textbox', { name: 'Message' }).focus();
+    await page.keyboard.type('still here');
+    await page.keyboard.press('Enter');
+    await page.locator('li.msg.mine .bubble', { hasText: /^still here$/ }).waitFor();
+  });
+
   await step('room: room:closed returns to the lobby with the reason', async () => {
     await fake(() => window.__fake.emit('room:closed', { reason: 'Grace closed the room.' }));
     await page.getByRole('heading', { name: 'Rooms on this network' }).waitFor();
