@@ -352,6 +352,17 @@ describe('room view', () => {
     expect(lines).toEqual(['m1', 'zoe left', 'm2', 'bob, cy and 2 others joined', 'm3']);
   });
 
+  it('lists the host, then you, then everyone by name, numbers by value', async () => {
+    await inRoom();
+    const nicks = ['b10', 'Ann', 'b2', 'grace', 'ada', 'b1'];
+    await emit('room:activity', {
+      ...batch(),
+      members: nicks.map((nick) => member({ nick, host: nick === 'grace', you: nick === 'ada' })),
+    });
+    const shown = [...within(screen.getByRole('complementary')).getAllByRole('listitem')].map((li) => li.querySelector('.nick')?.textContent);
+    expect(shown).toEqual(['grace', 'ada', 'Ann', 'b1', 'b2', 'b10']);
+  });
+
   it('a members-only activity updates the list without a timeline line', async () => {
     await inRoom();
     await emit('room:activity', {
