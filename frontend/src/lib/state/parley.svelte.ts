@@ -52,8 +52,12 @@ export class Parley {
   session = $state<Session | null>(null);
   /** stateDetail is the latest room:state detail (e.g. why it is reconnecting). */
   stateDetail = $state('');
-  /** entries is the current room's timeline in arrival order. */
-  entries = $state<Entry[]>([]);
+  /**
+   * entries is the current room's timeline in arrival order. It is replaced, never
+   * changed in place ($state.raw): a busy room adds hundreds of entries a batch, and
+   * deep reactivity would wrap every one of them for nothing.
+   */
+  entries = $state.raw<Entry[]>([]);
   /** outgoing holds sent messages that have not come back in room:activity yet. */
   outgoing = $state<Outgoing[]>([]);
   /** notice is shown in the lobby, e.g. why the last room closed. */
@@ -301,7 +305,9 @@ export class Parley {
     this.#reset();
     this.session = session;
     this.notice = null;
-    for (const m of session.messages) this.#addMessage(m);
+    const entries: Entry[] = [];
+    for (const m of session.messages) this.#addMessage(m, entries);
+    this.entries = entries;
     // Sent in an earlier run (or before a reload) and not acknowledged yet: shown as
     // pending until room:activity brings the same id.
     const now = Date.now();
@@ -336,17 +342,17 @@ export class Parley {
 
   // Messages normally arrive in seq order; one that is older than the last shown
   // (e.g. replayed after a reconnect) goes where its seq says.
-  #addMessage(m: Message): void {
+  #addMessage(m: Message, entries: Entry[]): void {
     if (this.#seen.has(m.id)) return;
     this.#seen.add(m.id);
-    let at = this.entries.length;
+    let at = entries.length;
     for (let i = at - 1; i >= 0; i--) {
-      const e = this.entries[i];
+      const e = entries[i];
       if (e.kind !== 'message') continue;
       if (e.message.seq < m.seq) break;
       at = i;
     }
-    this.entries.splice(at, 0, { kind: 'message', key: `m:${m.id}`, message: m });
+    entries.splice(at, 0, { kind: 'message', key: `m:${m.id}`, message: m });
   }
 
   // #prepend puts a page of earlier messages in front, skipping any already shown
@@ -378,19 +384,20 @@ export class Parley {
     if (!this.session) return;
     if (a.members) this.session.members = a.members;
     if (a.skipped > 0) this.#restartTimeline();
+    const entries = [...this.entries];
     let next = 0;
     const messagesUpTo = (n: number) => {
-      for (; next < Math.min(n, a.messages.length); next++) this.#addMessage(a.messages[next]);
+      for (; next < Math.min(n, a.messages.length); next++) this.#addMessage(a.messages[next], entries);
     };
     for (const run of changeRuns(a.changes)) {
       messagesUpTo(run.at);
-      this.entries.push({ kind: 'presence', key: `p:${++this.#nextPresence}`, change: run.kind, nicks: run.nicks, ts: run.ts });
+      entries.push({ kind: 'presence', key: `p:${++this.#nextPresence}`, change: run.kind, nicks: run.nicks, ts: run.ts });
     }
     messagesUpTo(a.messages.length);
+    this.entries = this.#trimmed(entries);
     for (const id of a.confirmed) this.#seen.add(id);
     const arrived = (o: Outgoing) => o.id !== null && this.#seen.has(o.id);
     if (this.outgoing.some(arrived)) this.outgoing = this.outgoing.filter((o) => !arrived(o));
-    this.#trim();
   }
 
   // #ackShown tells Go once this batch is on screen (after the next frame): Go sends
@@ -413,13 +420,14 @@ export class Parley {
     this.olderError = '';
   }
 
-  // #trim drops the oldest entries beyond the limit (not while a page of history is
-  // on its way: it goes in front of what is shown now).
-  #trim(): void {
-    const over = this.entries.length - (this.following ? TIMELINE_MAX : TIMELINE_READING_MAX);
-    if (over <= 0 || this.#older === 'loading') return;
-    for (const e of this.entries.splice(0, over)) if (e.kind === 'message') this.#seen.delete(e.message.id);
+  // #trimmed drops the oldest entries beyond the limit (not while a page of history
+  // is on its way: it goes in front of what is shown now).
+  #trimmed(entries: Entry[]): Entry[] {
+    const over = entries.length - (this.following ? TIMELINE_MAX : TIMELINE_READING_MAX);
+    if (over <= 0 || this.#older === 'loading') return entries;
+    for (const e of entries.slice(0, over)) if (e.kind === 'message') this.#seen.delete(e.message.id);
     this.#older = 'idle';
+    return entries.slice(over);
   }
 
   #onState(s: StateChange): void {
