@@ -13,10 +13,9 @@ import (
 // quiet spell at once, the rest at most every activityEvery and only
 // once the window said it has shown the last batch (ActivityShown), or
 // after activityShownWait without a word; and never more than
-// activityMax messages, or joins and leaves, in one event, as the window
-// keeps no more than that many live ones in view anyway. A window that
-// draws slower than the room talks thus skips to the newest messages
-// instead of falling behind.
+// activityMax messages, or joins and leaves, in one event (as many as the
+// app keeps for a redraw). A window that draws slower than the room
+// talks thus skips to the newest messages instead of falling behind.
 const (
 	activityEvery     = 50 * time.Millisecond
 	activityShownWait = time.Second
