@@ -111,12 +111,15 @@ func (r *roomSession) onEvent(e client.Event) {
 	}
 }
 
+// addMessage keeps m for a redraw. The oldest go in bulk once twice as
+// many as needed have piled up, rather than one copy of the whole slice
+// per message, which a busy room pays for every message.
 func (r *roomSession) addMessage(m chat.Message) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.messages = append(r.messages, m)
-	if over := len(r.messages) - timelineLimit; over > 0 {
-		r.messages = slices.Delete(r.messages, 0, over)
+	if len(r.messages) >= 2*timelineLimit {
+		r.messages = slices.Delete(r.messages, 0, len(r.messages)-timelineLimit)
 	}
 }
 
@@ -147,8 +150,9 @@ func (r *roomSession) setState(s client.State) {
 func (r *roomSession) snapshot() SessionDTO {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	msgs := make([]MessageDTO, 0, len(r.messages))
-	for _, m := range r.messages {
+	kept := r.messages[max(0, len(r.messages)-timelineLimit):]
+	msgs := make([]MessageDTO, 0, len(kept))
+	for _, m := range kept {
 		msgs = append(msgs, messageDTO(m, r.nick))
 	}
 	pending := []OutgoingDTO{}
