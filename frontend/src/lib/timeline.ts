@@ -1,6 +1,7 @@
 // Pure helpers that turn the session's raw entries into what the timeline renders:
 // day dividers, grouped messages, presence lines and not-yet-echoed sends.
 import type { Message } from './api';
+import type { Change } from './events';
 import { dayKey, dayLabel } from './format';
 
 /** Entry is one thing that happened in the room, in arrival order. */
@@ -43,21 +44,22 @@ export type Item =
  * for a crowd arriving together, "bob, cy and 498 others".
  */
 export function names(nicks: string[], you: string): string {
-  const [a, b] = nicks.map((n) => (n === you ? 'You' : n));
+  const [a, b] = nicks.slice(0, 2).map((n) => (n === you ? 'You' : n));
   if (nicks.length <= 1) return a ?? '';
   if (nicks.length === 2) return `${a} and ${b}`;
   const others = nicks.length - 2;
   return `${a}, ${b} and ${others} ${others === 1 ? 'other' : 'others'}`;
 }
 
+/** ChangeRun is joins or leaves that happened together: who, when the last was, and where. */
+export type ChangeRun = Omit<Change, 'nick'> & { nicks: string[] };
+
 /**
  * changeRuns groups joins and leaves that happened together (the same kind, at the
  * same place among the messages) so that a crowd makes one presence line.
  */
-export function changeRuns<C extends { kind: 'join' | 'leave'; nick: string; ts: number; at: number }>(
-  changes: C[],
-): { kind: 'join' | 'leave'; nicks: string[]; ts: number; at: number }[] {
-  const runs: { kind: 'join' | 'leave'; nicks: string[]; ts: number; at: number }[] = [];
+export function changeRuns(changes: Change[]): ChangeRun[] {
+  const runs: ChangeRun[] = [];
   for (const c of changes) {
     const last = runs.at(-1);
     if (last && last.kind === c.kind && last.at === c.at) {
