@@ -38,6 +38,12 @@ type ActivityDTO struct {
 	Confirmed []string     `json:"confirmed"`
 }
 
+// empty reports whether a has nothing for the window (messages left out
+// always leave newer ones).
+func (a *ActivityDTO) empty() bool {
+	return len(a.Messages) == 0 && len(a.Changes) == 0 && a.Members == nil
+}
+
 // ChangeDTO is someone joining or leaving the room. At is how many of
 // the event's messages came before it.
 type ChangeDTO struct {
@@ -59,7 +65,6 @@ type activityBatcher struct {
 
 	mu      sync.Mutex // guards the following, and is held while emitting
 	pending ActivityDTO
-	dirty   bool        // pending holds something to send
 	last    time.Time   // when the last event went
 	unseen  bool        // the window has not said it showed the last event
 	timer   *time.Timer // armed while a flush is due
@@ -103,7 +108,6 @@ func (b *activityBatcher) update(f func(*ActivityDTO)) {
 		return
 	}
 	f(&b.pending)
-	b.dirty = true
 	b.scheduleLocked()
 }
 
@@ -153,7 +157,7 @@ func (b *activityBatcher) shown() {
 // timer for when it may: activityEvery after the last event, and not
 // before the window has shown that one or shownWait has passed.
 func (b *activityBatcher) scheduleLocked() {
-	if !b.dirty || b.timer != nil {
+	if b.pending.empty() || b.timer != nil {
 		return
 	}
 	wait := b.every
@@ -180,7 +184,7 @@ func (b *activityBatcher) flushLocked() {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	if b.stopped || !b.dirty {
+	if b.stopped || b.pending.empty() {
 		return
 	}
 	ev := b.pending
@@ -191,7 +195,7 @@ func (b *activityBatcher) flushLocked() {
 		dropChanges(&ev, over)
 	}
 	ev.Messages, ev.Changes, ev.Confirmed = orEmpty(ev.Messages), orEmpty(ev.Changes), orEmpty(ev.Confirmed)
-	b.pending, b.dirty = ActivityDTO{}, false
+	b.pending = ActivityDTO{}
 	b.last, b.unseen = time.Now(), true
 	b.emit(ev)
 }
@@ -213,5 +217,5 @@ func (b *activityBatcher) stop() {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	b.stopped, b.pending, b.dirty = true, ActivityDTO{}, false
+	b.stopped, b.pending = true, ActivityDTO{}
 }
