@@ -125,6 +125,16 @@ func hexWord(c uint32) uint64 {
 	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }
 
+// cut is bytes.CutPrefix for a constant prefix. Inlined, a prefix of up
+// to 8 bytes is one comparison instead of a call to memequal; longer keys
+// that every message repeats are compared in place (parseMsgFields).
+func cut(b []byte, prefix string) ([]byte, bool) {
+	if len(b) < len(prefix) || string(b[:len(prefix)]) != prefix {
+		return b, false
+	}
+	return b[len(prefix):], true
+}
+
 func expect(b []byte, c byte) ([]byte, bool) {
 	if len(b) == 0 || b[0] != c {
 		return b, false
@@ -146,7 +156,7 @@ func parseText(b []byte) (m msgRef, ok bool) {
 // parseTextPrefix checks a message text at the start of b, as parseText
 // does, and returns what follows it.
 func parseTextPrefix(b []byte) (m msgRef, rest []byte, ok bool) {
-	var s, q, t uint64
+	var s, q uint64
 	if b, ok = expect(b, '#'); !ok {
 		return m, nil, false
 	}
@@ -162,7 +172,16 @@ func parseTextPrefix(b []byte) (m msgRef, rest []byte, ok bool) {
 	if b, ok = expect(b, '.'); !ok {
 		return m, nil, false
 	}
-	if t, b, ok = parseUint(b); !ok || t > 1<<62 {
+	return parseTextTail(b, int(s), q)
+}
+
+// parseTextTail checks the rest of a text whose sender s and number q
+// were read already, "<sent>.<check> <filler>", and returns what follows.
+// The fast paths read the sender and number once, from the nickname or
+// id the text must repeat, and compare the text's digits with theirs.
+func parseTextTail(b []byte, s int, q uint64) (m msgRef, rest []byte, ok bool) {
+	var t uint64
+	if t, b, ok = parseSent(b); !ok || t > 1<<62 {
 		return m, nil, false
 	}
 	if b, ok = expect(b, '.'); !ok {
@@ -172,11 +191,41 @@ func parseTextPrefix(b []byte) (m msgRef, rest []byte, ok bool) {
 	if len(b) < tail || b[8] != ' ' || string(b[9:tail]) != filler {
 		return m, nil, false
 	}
-	m = msgRef{sender: int(s), seq: q, sent: int64(t)}
+	m = msgRef{sender: s, seq: q, sent: int64(t)}
 	if binary.LittleEndian.Uint64(b) != hexWord(checksum(m.sender, m.seq, m.sent)) {
 		return msgRef{}, nil, false
 	}
 	return m, b[tail:], true
+}
+
+// parseSent reads a send time as parseUint does. Between 1 and 10 s into
+// a run it has ten digits, which are read as one 64-bit word and two
+// bytes rather than one by one: the longest number of every message,
+// and at saturation the largest part of the generator's number reading.
+func parseSent(b []byte) (uint64, []byte, bool) {
+	if len(b) > 10 && b[10]-'0' > 9 && b[0] != '0' {
+		w := binary.LittleEndian.Uint64(b)
+		d8, d9 := b[8]-'0', b[9]-'0'
+		if allDigits(w) && d8 <= 9 && d9 <= 9 {
+			return eightDigits(w)*100 + uint64(d8)*10 + uint64(d9), b[10:], true
+		}
+	}
+	return parseUint(b)
+}
+
+// allDigits reports whether all eight bytes of w are '0' to '9'.
+func allDigits(w uint64) bool {
+	return w&0xf0f0f0f0f0f0f0f0 == 0x3030303030303030 &&
+		(w+0x0606060606060606)&0xf0f0f0f0f0f0f0f0 == 0x3030303030303030
+}
+
+// eightDigits returns the value of the eight decimal digits in w, the
+// first in its lowest byte, in three multiplications (pairs, then fours,
+// then the eight).
+func eightDigits(w uint64) uint64 {
+	w = (w & 0x0f0f0f0f0f0f0f0f) * (1 + 10<<8) >> 8
+	w = (w & 0x00ff00ff00ff00ff) * (1 + 100<<16) >> 16
+	return (w & 0x0000ffff0000ffff) * (1 + 10000<<32) >> 32
 }
 
 // parseNick reads a "b<i>" nickname.
@@ -225,12 +274,24 @@ func parseLegacyMsg(line []byte) (m msgRef, ok bool) {
 	if !ok {
 		return m, false
 	}
-	sender := b[:canonicalDigits(b)]
-	b, ok = bytes.CutPrefix(b[len(sender):], []byte(": "))
-	if !ok || len(sender) == 0 || !textNames(b, sender, nil) {
+	s, after, ok := parseUint(b)
+	sender := b[:len(b)-len(after)]
+	if !ok || s > 1<<30 {
 		return m, false
 	}
-	return parseText(b)
+	b, ok = cut(after, ": #")
+	if !ok || !hasDigits(b, sender) || len(b) <= len(sender) || b[len(sender)] != '.' {
+		return m, false
+	}
+	q, b, ok := parseUint(b[len(sender)+1:])
+	if !ok {
+		return m, false
+	}
+	if b, ok = expect(b, '.'); !ok {
+		return m, false
+	}
+	m, rest, ok := parseTextTail(b, int(s), q)
+	return m, ok && len(rest) == 0
 }
 
 // parseLegacyOther classifies a plain-text line as parseLegacyLine does,
@@ -401,20 +462,20 @@ func parseNativeLine(line []byte, f *nativeFrame, scratch []byte, items []receiv
 // else (another key order, an escape, another frame) is left to
 // parseFrame.
 func parseMsgFrame(line []byte) (m msgRef, seq uint64, ok bool) {
-	b, ok := bytes.CutPrefix(line, []byte(`{"type":"msg","seq":`))
+	b, ok := cut(line, `{"type":"msg","seq":`)
 	if !ok {
 		return m, 0, false
 	}
 	if seq, b, ok = parseUint(b); !ok {
 		return m, 0, false
 	}
-	if b, ok = bytes.CutPrefix(b, []byte(`,"id":"b`)); !ok {
+	if b, ok = cut(b, `,"id":"b`); !ok {
 		return m, 0, false
 	}
 	if m, b, ok = parseMsgFields(b); !ok {
 		return m, 0, false
 	}
-	if b, ok = bytes.CutPrefix(b, []byte(`","ts":`)); !ok {
+	if b, ok = cut(b, `","ts":`); !ok {
 		return m, 0, false
 	}
 	if n := canonicalDigits(b); n == 0 || string(b[n:]) != "}" {
@@ -434,7 +495,7 @@ func parseMsgFrame(line []byte) (m msgRef, seq uint64, ok bool) {
 // accepts, and all or nothing: on any surprise it returns items as they
 // were, and the whole line is left to parseFrame.
 func parseMsgsFrame(line []byte, items []received) ([]received, bool) {
-	b, ok := bytes.CutPrefix(line, []byte(`{"type":"msgs","seq":`))
+	b, ok := cut(line, `{"type":"msgs","seq":`)
 	if !ok {
 		return items, false
 	}
@@ -443,23 +504,23 @@ func parseMsgsFrame(line []byte, items []received) ([]received, bool) {
 	if !ok {
 		return items, false
 	}
-	if b, ok = bytes.CutPrefix(b[n:], []byte(`,"ts":`)); !ok {
+	if b, ok = cut(b[n:], `,"ts":`); !ok {
 		return items, false
 	}
 	n = canonicalDigits(b)
-	if b, ok = bytes.CutPrefix(b[n:], []byte(`,"msgs":[`)); !ok || n == 0 {
+	if b, ok = cut(b[n:], `,"msgs":[`); !ok || n == 0 {
 		return items, false
 	}
 	out := items
 	for next := seq; ; next++ {
 		var m msgRef
-		if b, ok = bytes.CutPrefix(b, []byte(`{"id":"b`)); !ok {
+		if b, ok = cut(b, `{"id":"b`); !ok {
 			return items, false
 		}
 		if m, b, ok = parseMsgFields(b); !ok {
 			return items, false
 		}
-		if b, ok = bytes.CutPrefix(b, []byte(`"}`)); !ok {
+		if b, ok = cut(b, `"}`); !ok {
 			return items, false
 		}
 		out = append(out, received{lineMessage, m, next})
@@ -486,23 +547,59 @@ func parseMsgsFrame(line []byte, items []received) ([]received, bool) {
 // number in id and from are compared as digits with those of the text,
 // which parseTextPrefix then checks whole.
 func parseMsgFields(b []byte) (m msgRef, rest []byte, ok bool) {
-	sender := b[:canonicalDigits(b)]
-	b = b[len(sender):]
-	if b, ok = expect(b, '-'); !ok || len(sender) == 0 {
+	s, after, ok := parseUint(b)
+	sender := b[:len(b)-len(after)]
+	if !ok || s > 1<<30 {
 		return m, nil, false
 	}
-	number := b[:canonicalDigits(b)]
-	b = b[len(number):]
-	if b, ok = bytes.CutPrefix(b, []byte(`","from":"b`)); !ok || len(number) == 0 || !bytes.HasPrefix(b, sender) {
+	if b, ok = expect(after, '-'); !ok {
 		return m, nil, false
 	}
-	if b, ok = bytes.CutPrefix(b[len(sender):], []byte(`","text":"`)); !ok {
+	q, after, ok := parseUint(b)
+	number := b[:len(b)-len(after)]
+	if !ok {
 		return m, nil, false
 	}
-	if !textNames(b, sender, number) {
+	// The keys are compared as constants, a word at a time; through cut
+	// they would each be a call to memequal, for every message.
+	const from, text = `","from":"b`, `","text":"#`
+	if len(after) < len(from) || string(after[:len(from)]) != from || !hasDigits(after[len(from):], sender) {
 		return m, nil, false
 	}
-	return parseTextPrefix(b)
+	if b = after[len(from)+len(sender):]; len(b) < len(text) || string(b[:len(text)]) != text {
+		return m, nil, false
+	}
+	if b, ok = numbered(b[len(text):], sender, number); !ok {
+		return m, nil, false
+	}
+	return parseTextTail(b, int(s), q)
+}
+
+// numbered checks that a text after its '#' goes on "<sender>.<number>."
+// and returns what follows.
+func numbered(b, sender, number []byte) ([]byte, bool) {
+	if !hasDigits(b, sender) || len(b) <= len(sender) || b[len(sender)] != '.' {
+		return nil, false
+	}
+	b = b[len(sender)+1:]
+	if !hasDigits(b, number) || len(b) <= len(number) || b[len(number)] != '.' {
+		return nil, false
+	}
+	return b[len(number)+1:], true
+}
+
+// hasDigits reports whether b starts with the digits d: a loop, cheaper
+// than a call to memequal for numbers this short.
+func hasDigits(b, d []byte) bool {
+	if len(b) < len(d) {
+		return false
+	}
+	for i, c := range d {
+		if b[i] != c {
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalDigits returns the length of the decimal number at the start
@@ -517,24 +614,6 @@ func canonicalDigits(b []byte) int {
 		return 0
 	}
 	return n
-}
-
-// textNames reports whether a message text starts "#<sender>.<number>."
-// or, with no number, "#<sender>.".
-func textNames(text, sender, number []byte) bool {
-	text, ok := expect(text, '#')
-	if !ok || !bytes.HasPrefix(text, sender) {
-		return false
-	}
-	text, ok = expect(text[len(sender):], '.')
-	if !ok || number == nil {
-		return ok
-	}
-	if !bytes.HasPrefix(text, number) {
-		return false
-	}
-	_, ok = expect(text[len(number):], '.')
-	return ok
 }
 
 // parseFrame classifies any JSON line, as parseNativeLine does.

@@ -269,6 +269,7 @@ func TestParseNick(t *testing.T) {
 // fast paths agree with the full parse.
 func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(legacyLine(3, 17, 123456789)))
+	f.Add([]byte(legacyLine(3, 17, 1449928432))) // ten digits: parseSent's fast path
 	f.Add([]byte(`{"type":"msg","seq":40,"id":"b2-5","from":"b2","text":"` + textOf(2, 5, 4242) + `","ts":1}`))
 	f.Add([]byte(nativeMsgs(benchMsg(40, msgRef{2, 5, 4242}), benchMsg(41, msgRef{13, 0, 99}), benchMsg(42, msgRef{2, 6, 4243}))[0]))
 	f.Add([]byte(rawMsgs("18446744073709551614", rawItem("b2-5", "b2", textOf(2, 5, 4242)), rawItem("b2-6", "b2", textOf(2, 6, 1)))))
@@ -310,7 +311,11 @@ func FuzzParseMsgsFrame(f *testing.F) {
 		var msgs []chat.Message
 		for i := range int(n%16) + 2 {
 			x := mix * uint64(i+1) * 0x9E3779B97F4A7C15
-			msgs = append(msgs, benchMsg(seq+uint64(i), msgRef{sender: int(x % 1000), seq: x >> 40, sent: int64(x >> 4 & (1<<50 - 1))}))
+			sent := int64(x >> 4 & (1<<50 - 1))
+			if i%2 == 0 {
+				sent = 1e9 + sent%9e9 // ten digits, as 1 to 10 s into a run
+			}
+			msgs = append(msgs, benchMsg(seq+uint64(i), msgRef{sender: int(x % 1000), seq: x >> 40, sent: sent}))
 		}
 		line := []byte(nativeMsgs(msgs...)[0]) // a msg frame if the seqs wrap at once
 		if b != 0 {
@@ -361,6 +366,31 @@ func TestParseUint(t *testing.T) {
 		if v != tt.v || string(rest) != tt.rest || ok != tt.ok {
 			t.Errorf("parseUint(%q) = %d, %q, %v; want %d, %q, %v", tt.in, v, rest, ok, tt.v, tt.rest, tt.ok)
 		}
+	}
+}
+
+// TestParseSentIsParseUint holds parseSent's ten-digit fast path to
+// parseUint: every byte of a ten-digit time and the one after it, replaced
+// by each byte that sits at a boundary of the digits, plus lengths around ten.
+func TestParseSentIsParseUint(t *testing.T) {
+	check := func(in []byte) {
+		t.Helper()
+		v, rest, ok := parseSent(in)
+		wv, wrest, wok := parseUint(in)
+		if v != wv || string(rest) != string(wrest) || ok != wok {
+			t.Errorf("parseSent(%q) = %d, %q, %v; parseUint gives %d, %q, %v", in, v, rest, ok, wv, wrest, wok)
+		}
+	}
+	base := []byte("1449928432.35f612c3")
+	for i := range 11 {
+		for _, c := range []byte{'0', '1', '9', '/', ':', '.', ' ', 'a', 0, 0x80, 0xff} {
+			in := slices.Clone(base)
+			in[i] = c
+			check(in)
+		}
+	}
+	for _, in := range []string{"1449928432", "1449928432.", "144992843.", "14499284321.", "9999999999.", "1000000000.", "0000000000."} {
+		check([]byte(in))
 	}
 }
 
