@@ -544,8 +544,8 @@ func parseMsgsFrame(line []byte, items []received) ([]received, bool) {
 //	<i>-<n>","from":"b<i>","text":"#<i>.<n>.…
 //
 // and returns what follows the text (its closing quote). The sender and
-// number in id and from are compared as digits with those of the text,
-// which parseTextPrefix then checks whole.
+// number are read once, from the id; from and the text must repeat them
+// digit for digit, and parseTextTail checks the rest of the text.
 func parseMsgFields(b []byte) (m msgRef, rest []byte, ok bool) {
 	s, after, ok := parseUint(b)
 	sender := b[:len(b)-len(after)]
