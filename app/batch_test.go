@@ -48,6 +48,15 @@ func (b *batches) texts() []string {
 	return out
 }
 
+// expect stops the test unless the events so far carried want, one
+// string per event; when says at what point of the test.
+func (b *batches) expect(t *testing.T, when string, want ...string) {
+	t.Helper()
+	if got := b.texts(); !slices.Equal(got, want) {
+		t.Fatalf("%s: got %q, want %q", when, got, want)
+	}
+}
+
 func dto(text string, mine bool) MessageDTO {
 	return MessageDTO{ID: "id-" + text, Text: text, Mine: mine}
 }
@@ -61,29 +70,21 @@ func TestActivityBatcherPaces(t *testing.T) {
 		rec := &batches{}
 		b := newActivityBatcher(rec.emit)
 		b.add(dto("a", false))
-		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
-			t.Fatalf("after the first message: got %q, want [a]", got)
-		}
+		rec.expect(t, "after the first message", "a")
 		b.shown()
 		time.Sleep(10 * time.Millisecond)
 		b.add(dto("b", false))
 		b.add(dto("c", false))
 		time.Sleep(activityEvery - 20*time.Millisecond)
 		synctest.Wait()
-		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
-			t.Fatalf("before the interval is up: got %q, want [a]", got)
-		}
+		rec.expect(t, "before the interval is up", "a")
 		time.Sleep(20 * time.Millisecond)
 		synctest.Wait()
-		if got := rec.texts(); !slices.Equal(got, []string{"a", "bc"}) {
-			t.Fatalf("once the interval is up: got %q, want [a bc]", got)
-		}
+		rec.expect(t, "once the interval is up", "a", "bc")
 		b.shown()
 		time.Sleep(2 * activityEvery)
 		b.add(dto("d", false))
-		if got := rec.texts(); !slices.Equal(got, []string{"a", "bc", "d"}) {
-			t.Fatalf("after a quiet spell: got %q, want [a bc d]", got)
-		}
+		rec.expect(t, "after a quiet spell", "a", "bc", "d")
 	})
 }
 
@@ -98,20 +99,14 @@ func TestActivityBatcherWaitsForTheWindow(t *testing.T) {
 		b.add(dto("b", false))
 		time.Sleep(10 * activityEvery)
 		synctest.Wait()
-		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
-			t.Fatalf("before the window showed the first: got %q, want [a]", got)
-		}
+		rec.expect(t, "before the window showed the first", "a")
 		b.shown()
-		if got := rec.texts(); !slices.Equal(got, []string{"a", "b"}) {
-			t.Fatalf("once it did: got %q, want [a b]", got)
-		}
+		rec.expect(t, "once it did", "a", "b")
 		start := time.Now()
 		b.add(dto("c", false))
 		time.Sleep(activityShownWait)
 		synctest.Wait()
-		if got := rec.texts(); !slices.Equal(got, []string{"a", "b", "c"}) {
-			t.Fatalf("without a word from the window: got %q, want [a b c]", got)
-		}
+		rec.expect(t, "without a word from the window", "a", "b", "c")
 		if waited := rec.at(2).Sub(start); waited != activityShownWait {
 			t.Errorf("c went after %v, want %v", waited, activityShownWait)
 		}
@@ -132,9 +127,7 @@ func TestActivityBatcherKeepsTheNewest(t *testing.T) {
 		b.shown()
 		time.Sleep(activityEvery)
 		synctest.Wait()
-		if got := rec.texts(); !slices.Equal(got, []string{"0", "789"}) {
-			t.Fatalf("got %q, want [0 789]", got)
-		}
+		rec.expect(t, "after a burst of ten", "0", "789")
 		last := rec.got[1]
 		if last.Skipped != 6 || !slices.Equal(last.Confirmed, []string{"id-1", "id-5"}) {
 			t.Errorf("got skipped %d, confirmed %q; want 6 and [id-1 id-5]", last.Skipped, last.Confirmed)
@@ -156,9 +149,7 @@ func TestActivityBatcherStop(t *testing.T) {
 		b.add(dto("c", false))
 		time.Sleep(2 * activityEvery)
 		synctest.Wait()
-		if got := rec.texts(); !slices.Equal(got, []string{"a"}) {
-			t.Errorf("got %q, want [a]", got)
-		}
+		rec.expect(t, "after stop", "a")
 	})
 }
 
