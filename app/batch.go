@@ -200,14 +200,6 @@ func (b *activityBatcher) flushLocked() {
 	b.emit(ev)
 }
 
-// orEmpty makes a nil slice an empty one, so that JSON says [] not null.
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // stop drops whatever is pending and emits nothing more: the session is
 // over, and the window may already show another.
 func (b *activityBatcher) stop() {

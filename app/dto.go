@@ -98,14 +98,18 @@ type RefusedDTO struct {
 	Reason string `json:"reason"`
 }
 
+// orEmpty makes a nil slice an empty one, so that JSON says [] not null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 func roomDTOs(rooms []chat.Room, mine string) []RoomDTO {
 	out := make([]RoomDTO, 0, len(rooms))
 	for _, r := range rooms {
-		addrs := r.Addrs
-		if addrs == nil {
-			addrs = []string{}
-		}
-		out = append(out, RoomDTO{ID: r.ID, Name: r.Name, Host: r.Host, Addrs: addrs, Mine: r.ID == mine})
+		out = append(out, RoomDTO{ID: r.ID, Name: r.Name, Host: r.Host, Addrs: orEmpty(r.Addrs), Mine: r.ID == mine})
 	}
 	return out
 }

@@ -57,17 +57,10 @@ func (a *App) Network() (report NetworkDTO, err error) {
 }
 
 func networkDTO(r discovery.Report) NetworkDTO {
-	out := NetworkDTO{Interfaces: []NetIfaceDTO{}, Rooms: []SeenRoomDTO{}, Hints: r.Hints}
-	if out.Hints == nil {
-		out.Hints = []string{}
-	}
+	out := NetworkDTO{Interfaces: []NetIfaceDTO{}, Rooms: []SeenRoomDTO{}, Hints: orEmpty(r.Hints)}
 	for _, i := range r.Interfaces {
-		addrs := i.Addrs
-		if addrs == nil {
-			addrs = []string{}
-		}
 		out.Interfaces = append(out.Interfaces, NetIfaceDTO{
-			Name: i.Name, Addrs: addrs, Up: i.Up, Multicast: i.Multicast, Loopback: i.Loopback,
+			Name: i.Name, Addrs: orEmpty(i.Addrs), Up: i.Up, Multicast: i.Multicast, Loopback: i.Loopback,
 			Used: i.Used, Skipped: i.Skipped, SelfSeen: i.SelfSeen, Rooms: i.Rooms,
 		})
 	}

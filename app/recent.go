@@ -53,11 +53,7 @@ func (a *App) RecentRooms() (rooms []RecentRoomDTO, err error) {
 	defer a.guard("RecentRooms", &err)
 	rooms = []RecentRoomDTO{}
 	for _, r := range a.loadRecent() {
-		addrs := r.Room.Addrs
-		if addrs == nil {
-			addrs = []string{}
-		}
-		rooms = append(rooms, RecentRoomDTO{ID: r.Room.ID, Name: r.Room.Name, Host: r.Room.Host, Addrs: addrs, LastJoined: r.LastJoined})
+		rooms = append(rooms, RecentRoomDTO{ID: r.Room.ID, Name: r.Room.Name, Host: r.Room.Host, Addrs: orEmpty(r.Room.Addrs), LastJoined: r.LastJoined})
 	}
 	return rooms, nil
 }
