@@ -146,10 +146,7 @@ func (b *activityBatcher) shown() {
 		return
 	}
 	b.unseen = false
-	if b.timer != nil {
-		b.timer.Stop()
-		b.timer = nil
-	}
+	b.disarmLocked()
 	b.scheduleLocked()
 }
 
@@ -180,10 +177,7 @@ func (b *activityBatcher) flush() {
 }
 
 func (b *activityBatcher) flushLocked() {
-	if b.timer != nil {
-		b.timer.Stop()
-		b.timer = nil
-	}
+	b.disarmLocked()
 	if b.stopped || b.pending.empty() {
 		return
 	}
@@ -200,14 +194,19 @@ func (b *activityBatcher) flushLocked() {
 	b.emit(ev)
 }
 
+// disarmLocked stops a flush that is due, if any.
+func (b *activityBatcher) disarmLocked() {
+	if b.timer != nil {
+		b.timer.Stop()
+		b.timer = nil
+	}
+}
+
 // stop drops whatever is pending and emits nothing more: the session is
 // over, and the window may already show another.
 func (b *activityBatcher) stop() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.timer != nil {
-		b.timer.Stop()
-		b.timer = nil
-	}
+	b.disarmLocked()
 	b.stopped, b.pending = true, ActivityDTO{}
 }
