@@ -324,14 +324,10 @@ export class Parley {
   }
 
   #reset(): void {
-    this.#epoch++;
+    this.#restartTimeline();
     this.stateDetail = '';
-    this.entries = [];
     this.outgoing = [];
-    this.#seen.clear();
     this.#refused.clear();
-    this.#older = 'idle';
-    this.olderError = '';
     this.following = true; // a new timeline opens at its newest message
   }
 
