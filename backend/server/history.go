@@ -1,9 +1,7 @@
 package server
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 
 	"github.com/parley-lan/parley/backend/chat"
 	"github.com/parley-lan/parley/backend/protocol"
@@ -72,41 +70,29 @@ func (h *hub) queueWelcome(m *member, resumeFrom *uint64) error {
 	return nil
 }
 
-// remember adds msg to the memory window, forgetting the oldest messages
-// beyond the count and byte limits (in chunks, so the cost stays
-// amortised). Callers hold h.mu, or own h before it is shared.
+// remember adds msg to the memory window and forgets the oldest
+// messages beyond the count and byte limits. The newest message stays,
+// whatever its size: a resend of it is acknowledged from here. Callers
+// hold h.mu, or own h before it is shared.
 func (h *hub) remember(key string, msg chat.Message) {
-	h.history = append(h.history, msg)
-	h.historyKey = append(h.historyKey, key)
-	h.histLen += len(msg.Text)
+	for h.recent.len() >= h.keep {
+		h.forgetOldest()
+	}
+	h.recent.push(key, msg, h.keep)
 	h.sent[key] = msg.Seq
-	if len(h.history) <= h.keep && h.histLen <= h.keepBytes {
-		return
+	for h.recent.text > h.keepBytes && h.recent.len() > 1 {
+		h.forgetOldest()
 	}
-	// The newest message stays, whatever its size: a resend of it is
-	// acknowledged from here.
-	drop := min(max(len(h.history)-h.keep, len(h.history)/16, 1), len(h.history)-1)
-	for _, m := range h.history[:drop] {
-		h.histLen -= len(m.Text)
-	}
-	for drop < len(h.history)-1 && h.histLen > h.keepBytes {
-		h.histLen -= len(h.history[drop].Text)
-		drop++
-	}
-	h.forget(drop)
 }
 
-// forget drops the n oldest messages from memory, and their keys from
-// sent: one by one, as a walk over all of sent for each chunk forgotten
-// was 4 % of a busy host's CPU.
-func (h *hub) forget(n int) {
-	for i, key := range h.historyKey[:n] {
-		if h.sent[key] == h.history[i].Seq {
-			delete(h.sent, key)
-		}
+// forgetOldest drops the oldest message from memory, and its key from
+// sent unless a later message took that key.
+func (h *hub) forgetOldest() {
+	old := h.recent.at(0)
+	if h.sent[old.key] == old.msg.Seq {
+		delete(h.sent, old.key)
 	}
-	h.history = slices.Delete(h.history, 0, n)
-	h.historyKey = slices.Delete(h.historyKey, 0, n)
+	h.recent.dropOldest()
 }
 
 // replayBatch bounds one batch of history: the writer sends history in
@@ -148,18 +134,17 @@ func (h *hub) historyAfter(after, until uint64) ([]byte, uint64) {
 func (h *hub) memoryAfter(after, until uint64) []chat.Message {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if len(h.history) == 0 || h.history[0].Seq > after+1 && h.store != nil {
+	w := &h.recent
+	if w.len() == 0 || w.at(0).msg.Seq > after+1 && h.store != nil {
 		return nil
 	}
-	i, _ := slices.BinarySearchFunc(h.history, after+1, bySeq)
+	i := w.search(after + 1)
 	j := i
-	for j < len(h.history) && h.history[j].Seq <= until && j-i < replayBatchCount {
+	for j < w.len() && w.at(j).msg.Seq <= until && j-i < replayBatchCount {
 		j++
 	}
-	return slices.Clone(h.history[i:j])
+	return w.messages(i, j)
 }
-
-func bySeq(m chat.Message, seq uint64) int { return cmp.Compare(m.Seq, seq) }
 
 // maxPageBytes keeps a history page well inside MaxFrame.
 const maxPageBytes = protocol.MaxFrame * 3 / 4
@@ -193,14 +178,15 @@ func (h *hub) older(before uint64, limit int) (protocol.History, error) {
 func (h *hub) memoryBefore(before uint64, limit int) ([]chat.Message, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	i, _ := slices.BinarySearchFunc(h.history, before, bySeq)
+	w := &h.recent
+	i := w.search(before)
 	start := max(i-limit, 0)
-	complete := start > 0 || len(h.history) > 0 && h.history[0].Seq == 1 || h.store == nil
+	complete := start > 0 || w.len() > 0 && w.at(0).msg.Seq == 1 || h.store == nil
 	if !complete {
 		return nil, false
 	}
-	more := start > 0 || h.store != nil && len(h.history) > 0 && h.history[0].Seq > 1
-	return slices.Clone(h.history[start:i]), more
+	more := start > 0 || h.store != nil && w.len() > 0 && w.at(0).msg.Seq > 1
+	return w.messages(start, i), more
 }
 
 func pageSize(p protocol.History) int {

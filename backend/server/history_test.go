@@ -259,28 +259,45 @@ func TestMemoryWindowForgetsWhatItDrops(t *testing.T) {
 			for seq := 1; seq <= n; seq++ {
 				h.remember(fmt.Sprintf("c%d/m%d", seq%7, seq), chat.Message{Seq: uint64(seq), Text: tt.text(seq)})
 			}
-			if tt.wantLen >= 0 && len(h.history) != tt.wantLen {
-				t.Errorf("holds %d messages, want %d", len(h.history), tt.wantLen)
+			held := h.recent.len()
+			if tt.wantLen >= 0 && held != tt.wantLen {
+				t.Errorf("holds %d messages, want %d", held, tt.wantLen)
 			}
-			if len(h.history) > tt.keep || len(h.history) == 0 {
-				t.Fatalf("holds %d messages, keep %d", len(h.history), tt.keep)
+			if held > tt.keep || held == 0 {
+				t.Fatalf("holds %d messages, keep %d", held, tt.keep)
 			}
 			bytes := 0
-			for i, m := range h.history {
-				bytes += len(m.Text)
-				if want := uint64(n - len(h.history) + 1 + i); m.Seq != want {
-					t.Fatalf("history[%d].Seq = %d, want %d (the newest, in order)", i, m.Seq, want)
+			for i := range held {
+				e := h.recent.at(i)
+				bytes += len(e.msg.Text)
+				if want := uint64(n - held + 1 + i); e.msg.Seq != want {
+					t.Fatalf("message %d has seq %d, want %d (the newest, in order)", i, e.msg.Seq, want)
 				}
-				if key := fmt.Sprintf("c%d/m%d", m.Seq%7, m.Seq); h.historyKey[i] != key || h.sent[key] != m.Seq {
-					t.Fatalf("history[%d] (seq %d): key %q, sent[%q] = %d", i, m.Seq, h.historyKey[i], key, h.sent[key])
+				if key := fmt.Sprintf("c%d/m%d", e.msg.Seq%7, e.msg.Seq); e.key != key || h.sent[key] != e.msg.Seq {
+					t.Fatalf("message %d (seq %d): key %q, sent[%q] = %d", i, e.msg.Seq, e.key, key, h.sent[key])
 				}
 			}
-			if bytes != h.histLen || (len(h.history) > 1 && bytes > tt.keepBytes) {
-				t.Errorf("holds %d bytes of text, counted %d, keepBytes %d", bytes, h.histLen, tt.keepBytes)
+			if bytes != h.recent.text || (held > 1 && bytes > tt.keepBytes) {
+				t.Errorf("holds %d bytes of text, counted %d, keepBytes %d", bytes, h.recent.text, tt.keepBytes)
 			}
-			if len(h.sent) != len(h.history) || len(h.historyKey) != len(h.history) {
-				t.Errorf("%d keys in sent and %d in historyKey for %d messages", len(h.sent), len(h.historyKey), len(h.history))
+			if len(h.sent) != held {
+				t.Errorf("%d keys in sent for %d messages", len(h.sent), held)
 			}
 		})
+	}
+}
+
+// BenchmarkRemember is the memory window's cost per committed message,
+// at its default size.
+func BenchmarkRemember(b *testing.B) {
+	keys := make([]string, 1<<16)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("client-%d/m%d", i%10, i)
+	}
+	h := &hub{keep: DefaultKeep, keepBytes: DefaultKeepBytes, sent: map[string]uint64{}}
+	text := strings.Repeat("x", 70)
+	b.ReportAllocs()
+	for i := range b.N {
+		h.remember(keys[i&(len(keys)-1)], chat.Message{Seq: uint64(i + 1), ID: "m", From: "b1", Text: text})
 	}
 }

@@ -39,10 +39,8 @@ type hub struct {
 	members    map[string]*member // by foldNick
 	order      []*member          // join order, host first
 	seq        uint64             // the last committed sequence number
-	history    []chat.Message     // the recent messages, oldest first
-	historyKey []string           // historyKey[i] is history[i]'s clientID/msgID
-	histLen    int                // bytes of text in history
-	sent       map[string]uint64  // clientID/msgID → seq, for messages in history
+	recent     window             // the recent messages, oldest first
+	sent       map[string]uint64  // clientID/msgID → seq, for messages in recent
 	posts      []post             // accepted, waiting to be committed
 	posting    map[string]bool    // keys of posts, against duplicates in flight
 	closed     bool

@@ -76,8 +76,8 @@ func (h *hub) knownLocked(p post) bool {
 	}
 	seq, ok := h.sent[p.key]
 	if ok {
-		if i, found := slices.BinarySearchFunc(h.history, seq, bySeq); found {
-			h.ackLocked(p.from, h.history[i])
+		if i := h.recent.search(seq); i < h.recent.len() && h.recent.at(i).msg.Seq == seq {
+			h.ackLocked(p.from, h.recent.at(i).msg)
 		}
 	}
 	return ok
