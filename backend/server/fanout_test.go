@@ -14,7 +14,7 @@ import (
 // order (its seqs go up one by one), and a member who joins midway gets
 // the rest of them after its history, without a gap.
 func TestBigRoomInOrder(t *testing.T) {
-	const members, senders, each = 4*shardMembers + 20, 6, 40
+	const members, senders, each = 4*workerMembers + 20, 6, 40
 	_, addr := startServer(t, Config{})
 	peers := make([]*peer, members)
 	for i := range peers {
