@@ -279,11 +279,13 @@ func parseLegacyMsg(line []byte) (m msgRef, ok bool) {
 	if !ok || s > 1<<30 {
 		return m, false
 	}
-	b, ok = cut(after, ": #")
-	if !ok || !hasDigits(b, sender) || len(b) <= len(sender) || b[len(sender)] != '.' {
+	if b, ok = cut(after, ": #"); !ok {
 		return m, false
 	}
-	q, b, ok := parseUint(b[len(sender)+1:])
+	if b, ok = afterDigits(b, sender); !ok {
+		return m, false
+	}
+	q, b, ok := parseUint(b)
 	if !ok {
 		return m, false
 	}
@@ -578,14 +580,20 @@ func parseMsgFields(b []byte) (m msgRef, rest []byte, ok bool) {
 // numbered checks that a text after its '#' goes on "<sender>.<number>."
 // and returns what follows.
 func numbered(b, sender, number []byte) ([]byte, bool) {
-	if !hasDigits(b, sender) || len(b) <= len(sender) || b[len(sender)] != '.' {
+	b, ok := afterDigits(b, sender)
+	if !ok {
 		return nil, false
 	}
-	b = b[len(sender)+1:]
-	if !hasDigits(b, number) || len(b) <= len(number) || b[len(number)] != '.' {
+	return afterDigits(b, number)
+}
+
+// afterDigits checks that b starts with the digits d and a '.', and
+// returns what follows.
+func afterDigits(b, d []byte) ([]byte, bool) {
+	if !hasDigits(b, d) || len(b) <= len(d) || b[len(d)] != '.' {
 		return nil, false
 	}
-	return b[len(number)+1:], true
+	return b[len(d)+1:], true
 }
 
 // hasDigits reports whether b starts with the digits d: a loop, cheaper
